@@ -1,0 +1,67 @@
+// Package db opens the PostgreSQL connection pool, tuned for Lambda: a small
+// pool created once per container, short connect timeouts, and settings that
+// work behind a transaction-mode pooler such as Neon's.
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/macro-ai/macro-ai/shared/config"
+)
+
+// Open returns a pool for cfg. It does not connect: the first query does, so a
+// cold start that never touches the database never pays for it.
+func Open(ctx context.Context, cfg config.Database, applicationName string) (*pgxpool.Pool, error) {
+	pc, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		// pgx redacts the password in its parse errors.
+		return nil, fmt.Errorf("parse DATABASE_URL: %w", err)
+	}
+	pc.MaxConns = cfg.MaxConns
+	pc.MinConns = 0
+	pc.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
+	if applicationName != "" {
+		pc.ConnConfig.RuntimeParams["application_name"] = applicationName
+	}
+	if cfg.StatementTimeout > 0 {
+		pc.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, fmt.Errorf("create pool: %w", err)
+	}
+	return pool, nil
+}
+
+// IsUnavailable reports whether err means the database could not be reached
+// (refused, timed out, shutting down) rather than that a statement failed.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var ce *pgconn.ConnectError
+	if errors.As(err, &ce) {
+		return true
+	}
+	var ne net.Error
+	if errors.As(err, &ne) {
+		return true
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return true
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		// Class 08: connection exception; 57P01-57P03: admin shutdown, crash
+		// shutdown, cannot connect now.
+		return pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"
+	}
+	return false
+}

@@ -1,0 +1,70 @@
+// Package migrations holds the embedded SQL schema and applies it with tern, pgx's
+// own migration tool. It is its own package so that functions that only query
+// the database do not link the migration machinery.
+package migrations
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/tern/v2/migrate"
+)
+
+//go:embed sql/*.sql
+var files embed.FS
+
+// VersionTable records the applied version.
+const VersionTable = "public.schema_version"
+
+// Apply migrates the database at connString to the newest version. It is
+// idempotent, serialised across concurrent callers by tern's advisory lock, and
+// fails if the embedding column's dimension differs from dimensions.
+func Apply(ctx context.Context, connString string, dimensions int) error {
+	conn, err := pgx.Connect(ctx, connString)
+	if err != nil {
+		return fmt.Errorf("connect for migrations: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	m, err := migrate.NewMigrator(ctx, conn, VersionTable)
+	if err != nil {
+		return fmt.Errorf("create migrator: %w", err)
+	}
+	sqlFiles, err := fs.Sub(files, "sql")
+	if err != nil {
+		return fmt.Errorf("open embedded migrations: %w", err)
+	}
+	// Templates are evaluated as they load: the data comes first.
+	m.Data["embedding_dimensions"] = dimensions
+	if err := m.LoadMigrations(sqlFiles); err != nil {
+		return fmt.Errorf("load migrations: %w", err)
+	}
+	if err := m.Migrate(ctx); err != nil {
+		return fmt.Errorf("apply migrations: %w", err)
+	}
+	return CheckDimensions(ctx, conn, dimensions)
+}
+
+// Querier is satisfied by *pgx.Conn and *pgxpool.Pool.
+type Querier interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// CheckDimensions fails with a clear message when the embedding column was
+// created with another dimension than the one configured: a mismatch must stop
+// a deploy or a cold start, not fail inserts later.
+func CheckDimensions(ctx context.Context, q Querier, dimensions int) error {
+	var got int
+	err := q.QueryRow(ctx, `SELECT atttypmod FROM pg_attribute
+		WHERE attrelid = 'message_embeddings'::regclass AND attname = 'embedding'`).Scan(&got)
+	if err != nil {
+		return fmt.Errorf("read embedding column dimension: %w", err)
+	}
+	if got != dimensions {
+		return fmt.Errorf("embedding dimension mismatch: the message_embeddings.embedding column holds %d dimensions but EMBEDDING_DIMENSIONS is %d; set EMBEDDING_DIMENSIONS=%d or migrate the column and re-embed", got, dimensions, got)
+	}
+	return nil
+}
