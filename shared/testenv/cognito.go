@@ -26,7 +26,7 @@ type Cognito struct {
 
 // StartCognito starts cognito-local (installed by npm into local/node_modules)
 // on port with its state in dataDir.
-func StartCognito(ctx context.Context, dataDir string, port int) (*Cognito, error) {
+func StartCognito(dataDir string, port int) (*Cognito, error) {
 	root, err := RepoRoot()
 	if err != nil {
 		return nil, err
@@ -38,7 +38,7 @@ func StartCognito(ctx context.Context, dataDir string, port int) (*Cognito, erro
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
 		return nil, fmt.Errorf("create cognito data dir: %w", err)
 	}
-	cmd := exec.CommandContext(ctx, "node", bin)
+	cmd := exec.Command("node", bin)
 	cmd.Dir = dataDir
 	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1", "DEBUG=0")
 	proc, err := startProcess("cognito-local", cmd, filepath.Join(dataDir, "cognito-local.log"))

@@ -1,7 +1,6 @@
 package testenv
 
 import (
-	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -18,7 +17,7 @@ type Redis struct {
 
 // StartRedis starts redis-server on port with its data in dataDir; persist
 // keeps snapshots (for make dev), tests keep everything in memory.
-func StartRedis(ctx context.Context, dataDir string, port int, persist bool) (*Redis, error) {
+func StartRedis(dataDir string, port int, persist bool) (*Redis, error) {
 	bin, err := exec.LookPath("redis-server")
 	if err != nil {
 		return nil, fmt.Errorf("redis-server is not installed: run make deps (local/scripts/install-deps.sh)")
@@ -33,7 +32,7 @@ func StartRedis(ctx context.Context, dataDir string, port int, persist bool) (*R
 	} else {
 		args = append(args, "--save", "", "--appendonly", "no")
 	}
-	proc, err := startProcess("redis", exec.CommandContext(ctx, bin, args...), filepath.Join(dataDir, "redis.log"))
+	proc, err := startProcess("redis", exec.Command(bin, args...), filepath.Join(dataDir, "redis.log"))
 	if err != nil {
 		return nil, err
 	}

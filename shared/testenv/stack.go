@@ -80,11 +80,11 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	}()
 	go func() {
 		defer wg.Done()
-		s.Redis, redisErr = StartRedis(ctx, filepath.Join(opts.Dir, "redis"), opts.RedisPort, opts.Durable)
+		s.Redis, redisErr = StartRedis(filepath.Join(opts.Dir, "redis"), opts.RedisPort, opts.Durable)
 	}()
 	go func() {
 		defer wg.Done()
-		s.Cognito, cognitoErr = StartCognito(ctx, filepath.Join(opts.Dir, "cognito"), opts.CognitoPort)
+		s.Cognito, cognitoErr = StartCognito(filepath.Join(opts.Dir, "cognito"), opts.CognitoPort)
 	}()
 	wg.Wait()
 	if err := errors.Join(pgErr, redisErr, cognitoErr); err != nil {

@@ -172,7 +172,7 @@ func StartRedisT(tb testing.TB) *Redis {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	r, err := StartRedis(context.Background(), TempDir(tb)+"/redis", port, false)
+	r, err := StartRedis(TempDir(tb)+"/redis", port, false)
 	if err != nil {
 		tb.Fatalf("testenv: %v", err)
 	}
