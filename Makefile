@@ -1,0 +1,62 @@
+# Macro AI — every command a person needs. `make dev` runs it all locally,
+# `make test` runs the tests; both install what they need first.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Lambda runs arm64 (Graviton); make dev, invoke, bench and test build for this machine.
+ARCH      ?= arm64
+HOST_ARCH := $(shell go env GOARCH)
+VERSION   ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+FUNCTIONS := $(notdir $(wildcard functions/*))
+MODULES    = $(shell go list -m | sed 's|$$|/...|')
+BUILD_DIR := .build
+GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
+
+.PHONY: help deps build build-host test vet dev invoke bench clean $(FUNCTIONS:%=fn-%)
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+deps: ## install PostgreSQL+pgvector, Redis, cognito-local and the Go modules (idempotent)
+	@local/scripts/install-deps.sh
+	@go mod download $$(go list -m) >/dev/null 2>&1 || true
+
+build: ## build every function's bootstrap for ARCH (default arm64) into .build/ARCH/NAME/
+	@$(MAKE) --no-print-directory $(FUNCTIONS:%=fn-%)
+	@ls -l $(BUILD_DIR)/$(ARCH)/*/bootstrap | awk '{printf "  %-10s %s\n", $$5, $$9}'
+
+build-host: ## build every function for this machine (what dev, invoke, bench and test run)
+	@$(MAKE) --no-print-directory build ARCH=$(HOST_ARCH) >/dev/null
+
+$(FUNCTIONS:%=fn-%): fn-%:
+	@cd functions/$* && CGO_ENABLED=0 GOOS=linux GOARCH=$(ARCH) \
+		go build $(GOFLAGS_LAMBDA) -o $(CURDIR)/$(BUILD_DIR)/$(ARCH)/$*/bootstrap .
+
+# SAM's makefile builder: `sam build` calls build-<LogicalId> with ARTIFACTS_DIR
+# set. HealthFunction builds functions/health, AuthSignUpFunction functions/auth-sign-up.
+build-%Function:
+	@fn=$$(echo '$*' | sed -E 's/([a-z0-9])([A-Z])/\1-\2/g' | tr 'A-Z' 'a-z'); \
+	cd functions/$$fn && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 \
+		go build $(GOFLAGS_LAMBDA) -o $(ARTIFACTS_DIR)/bootstrap .
+
+vet: ## gofmt check and go vet over every module
+	@unformatted=$$(gofmt -l shared functions local | grep -v node_modules || true); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	@go vet $(MODULES)
+
+test: deps vet build-host ## vet, then every module's tests with -race against a real local stack
+	@go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
+
+dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
+	@go run ./local/cmd/localstack up
+
+invoke: build-host ## one invocation: make invoke FN=health EVENT=events/health.json
+	@go run ./local/cmd/invoke -fn $(FN) -event $(EVENT)
+
+bench: deps build-host ## cold start, size, memory and latency report (.local/bench/report.json)
+	@go run ./local/cmd/bench
+
+clean: ## remove build output (keeps .local/ state; rm -rf .local to reset it)
+	rm -rf $(BUILD_DIR) .aws-sam
