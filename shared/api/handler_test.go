@@ -127,10 +127,10 @@ func TestWrap(t *testing.T) {
 
 func TestIsWarmup(t *testing.T) {
 	for raw, want := range map[string]bool{
-		`{"warmup":true}`:                 true,
-		`{"warmup":false}`:                false,
-		`{"body":"{\"warmup\":true}"}`:    false,
-		`{"rawPath":"/health"}`:           false,
+		`{"warmup":true}`:                true,
+		`{"warmup":false}`:               false,
+		`{"body":"{\"warmup\":true}"}`:   false,
+		`{"rawPath":"/health"}`:          false,
 		`not json but mentions "warmup"`: false,
 	} {
 		if got := IsWarmup([]byte(raw)); got != want {

@@ -27,7 +27,7 @@ func Open(cfg config.Redis) (*redis.Client, error) {
 	opt.ContextTimeoutEnabled = true
 	opt.PoolSize = 2 // one request at a time per Lambda instance
 	opt.MaxRetries = 0
-	opt.DialerRetries = 1 // a refused dial fails at once instead of after five backed-off tries
+	opt.DialerRetries = 1      // a refused dial fails at once instead of after five backed-off tries
 	opt.DisableIdentity = true // skip CLIENT SETINFO: one round trip less per connection
 	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
 	return redis.NewClient(opt), nil
