@@ -1,0 +1,370 @@
+// Package template reads the functions, routes and schedules of an AWS SAM
+// template.yaml, with the template's Globals merged into each function, so
+// that local tooling runs exactly what the template deploys.
+//
+// Intrinsic functions (!Ref, !Sub, !GetAtt, !If, …) never break the parse:
+// they are kept as opaque values, and a value that needs one is resolved only
+// where a local equivalent exists (see Function.Env).
+package template
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Template is the part of a SAM template that local tooling runs.
+type Template struct {
+	// Functions are the AWS::Serverless::Function resources, sorted by LogicalID.
+	Functions []*Function
+	// Parameters maps each template parameter to its Default ("" when it has none).
+	Parameters map[string]string
+}
+
+// Function is one AWS::Serverless::Function with Globals.Function merged in.
+type Function struct {
+	LogicalID  string        // HealthFunction
+	Dir        string        // health: the folder under functions/ and under the build dir
+	Handler    string        // bootstrap
+	Runtime    string        // provided.al2023
+	MemorySize int           // MB
+	Timeout    time.Duration // the function's Timeout
+	// Environment holds the declared variables. A plain scalar is Value.Literal;
+	// an intrinsic (!Ref …) has Value.Intrinsic set and no literal.
+	Environment map[string]Value
+	Routes      []Route
+	Schedules   []Schedule
+	// Streaming reports FunctionUrlConfig.InvokeMode RESPONSE_STREAM: the
+	// function's responses are served streamed.
+	Streaming bool
+	// LogFormat is LoggingConfig.LogFormat (Text or JSON).
+	LogFormat string
+}
+
+// Value is a template scalar or an intrinsic function.
+type Value struct {
+	Literal   string
+	Intrinsic string // the tag, such as "!Ref", when the value is an intrinsic
+	Ref       string // the referenced name for !Ref
+}
+
+// Route is an HttpApi event: API Gateway HTTP API route.
+type Route struct {
+	Method string // GET, POST, … or ANY
+	Path   string // /conversations/{id}, /{proxy+} or $default
+	// Public reports that no authorizer runs: Auth.Authorizer NONE, or no
+	// authorizer on the route and no DefaultAuthorizer on its API.
+	Public bool
+	// Authorizer names the authorizer that runs when the route is not public.
+	Authorizer string
+	// Scopes is Auth.AuthorizationScopes: the token needs one of them.
+	Scopes []string
+	// API is the logical id of the AWS::Serverless::HttpApi ("" for the implicit one).
+	API string
+}
+
+// Key is the route key API Gateway uses: "GET /conversations/{id}" or "$default".
+func (r Route) Key() string {
+	if r.Path == "$default" {
+		return "$default"
+	}
+	return r.Method + " " + r.Path
+}
+
+// Schedule is a Schedule or ScheduleV2 event.
+type Schedule struct {
+	Name       string // the event's name in Events
+	Expression string // rate(5 minutes) or cron(…)
+	Input      string // the constant JSON payload, "" for the scheduled-event shape
+	Enabled    bool
+}
+
+// Load reads and parses the template at path.
+func Load(path string) (*Template, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read template: %w", err)
+	}
+	t, err := Parse(b)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return t, nil
+}
+
+// Parse parses a SAM template.
+func Parse(data []byte) (*Template, error) {
+	var doc yaml.Node
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	if err := dec.Decode(&doc); err != nil {
+		return nil, fmt.Errorf("parse template: %w", err)
+	}
+	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 || doc.Content[0].Kind != yaml.MappingNode {
+		return nil, errors.New("parse template: not a YAML mapping")
+	}
+	root := doc.Content[0]
+
+	t := &Template{Parameters: map[string]string{}}
+	for name, p := range pairs(get(root, "Parameters")) {
+		t.Parameters[name] = scalar(get(p, "Default"))
+	}
+
+	globals := get(get(root, "Globals"), "Function")
+	resources := get(root, "Resources")
+	if resources == nil {
+		return nil, errors.New("parse template: no Resources")
+	}
+	apis := map[string]*yaml.Node{} // HttpApi logical id → Properties
+	for id, res := range pairs(resources) {
+		if scalar(get(res, "Type")) == "AWS::Serverless::HttpApi" {
+			apis[id] = get(res, "Properties")
+		}
+	}
+	for id, res := range pairs(resources) {
+		if scalar(get(res, "Type")) != "AWS::Serverless::Function" {
+			continue
+		}
+		fn, err := parseFunction(id, get(res, "Properties"), globals, apis)
+		if err != nil {
+			return nil, fmt.Errorf("parse template: %s: %w", id, err)
+		}
+		t.Functions = append(t.Functions, fn)
+	}
+	sort.Slice(t.Functions, func(i, j int) bool { return t.Functions[i].LogicalID < t.Functions[j].LogicalID })
+	return t, nil
+}
+
+// Function returns the function whose Dir or LogicalID is name.
+func (t *Template) Function(name string) (*Function, bool) {
+	for _, f := range t.Functions {
+		if f.Dir == name || f.LogicalID == name {
+			return f, true
+		}
+	}
+	return nil, false
+}
+
+// Env resolves the function's Environment for a local run. For each variable
+// the template declares: the value in local (the local stack's settings and the
+// process environment) wins; else a literal template value is used; else a !Ref
+// to a template parameter with a Default takes the default (as sam local does);
+// else the variable is omitted.
+func (f *Function) Env(t *Template, local map[string]string) map[string]string {
+	env := make(map[string]string, len(f.Environment))
+	for name, v := range f.Environment {
+		switch lv, ok := local[name]; {
+		case ok:
+			env[name] = lv
+		case v.Intrinsic == "":
+			env[name] = v.Literal
+		case v.Intrinsic == "!Ref" && t != nil && t.Parameters[v.Ref] != "":
+			env[name] = t.Parameters[v.Ref]
+		}
+	}
+	return env
+}
+
+var camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
+
+// DirOf maps a LogicalID to its function folder: AuthSignUpFunction → auth-sign-up.
+func DirOf(logicalID string) string {
+	name := strings.TrimSuffix(logicalID, "Function")
+	return strings.ToLower(camelBoundary.ReplaceAllString(name, "$1-$2"))
+}
+
+func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.Node) (*Function, error) {
+	fn := &Function{
+		LogicalID:   id,
+		Dir:         DirOf(id),
+		MemorySize:  128, // Lambda's defaults
+		Timeout:     3 * time.Second,
+		Environment: map[string]Value{},
+	}
+	// Globals first, then the function's own properties override them.
+	for _, src := range []*yaml.Node{globals, props} {
+		if src == nil {
+			continue
+		}
+		if v := get(src, "Handler"); v != nil {
+			fn.Handler = scalar(v)
+		}
+		if v := get(src, "Runtime"); v != nil {
+			fn.Runtime = scalar(v)
+		}
+		if v := get(src, "MemorySize"); v != nil {
+			n, err := strconv.Atoi(scalar(v))
+			if err != nil {
+				return nil, fmt.Errorf("MemorySize %q: %w", scalar(v), err)
+			}
+			fn.MemorySize = n
+		}
+		if v := get(src, "Timeout"); v != nil {
+			n, err := strconv.ParseFloat(scalar(v), 64)
+			if err != nil {
+				return nil, fmt.Errorf("Timeout %q: %w", scalar(v), err)
+			}
+			fn.Timeout = time.Duration(n * float64(time.Second))
+		}
+		if v := get(get(src, "LoggingConfig"), "LogFormat"); v != nil {
+			fn.LogFormat = scalar(v)
+		}
+		for name, v := range pairs(get(get(src, "Environment"), "Variables")) {
+			fn.Environment[name] = value(v)
+		}
+	}
+	if fn.Handler == "" {
+		fn.Handler = "bootstrap"
+	}
+	if props == nil {
+		return fn, nil
+	}
+	fn.Streaming = scalar(get(get(props, "FunctionUrlConfig"), "InvokeMode")) == "RESPONSE_STREAM"
+
+	for name, ev := range pairs(get(props, "Events")) {
+		p := get(ev, "Properties")
+		switch scalar(get(ev, "Type")) {
+		case "HttpApi":
+			r, err := parseRoute(p, apis)
+			if err != nil {
+				return nil, fmt.Errorf("event %s: %w", name, err)
+			}
+			fn.Routes = append(fn.Routes, r)
+		case "Schedule", "ScheduleV2":
+			s := Schedule{Name: name, Input: scalar(get(p, "Input")), Enabled: true}
+			s.Expression = scalar(get(p, "Schedule"))
+			if s.Expression == "" {
+				s.Expression = scalar(get(p, "ScheduleExpression"))
+			}
+			if v := get(p, "Enabled"); v != nil {
+				s.Enabled = scalar(v) != "false"
+			}
+			if v := get(p, "State"); v != nil {
+				s.Enabled = scalar(v) != "DISABLED"
+			}
+			fn.Schedules = append(fn.Schedules, s)
+		}
+	}
+	sort.Slice(fn.Routes, func(i, j int) bool { return fn.Routes[i].Key() < fn.Routes[j].Key() })
+	sort.Slice(fn.Schedules, func(i, j int) bool { return fn.Schedules[i].Name < fn.Schedules[j].Name })
+	return fn, nil
+}
+
+func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
+	r := Route{Method: strings.ToUpper(scalar(get(p, "Method"))), Path: scalar(get(p, "Path"))}
+	if r.Path == "" && r.Method == "" {
+		// An HttpApi event without Path and Method is the API's $default route.
+		r.Path, r.Method = "$default", "ANY"
+	}
+	if r.Path == "" || r.Method == "" {
+		return Route{}, errors.New("HttpApi event needs both Path and Method")
+	}
+	if r.Method == "X-AMAZON-APIGATEWAY-ANY-METHOD" || r.Method == "*" {
+		r.Method = "ANY"
+	}
+	if api := value(get(p, "ApiId")); api.Intrinsic == "!Ref" {
+		r.API = api.Ref
+	}
+	auth := get(p, "Auth")
+	r.Authorizer = scalar(get(auth, "Authorizer"))
+	for _, s := range content(get(auth, "AuthorizationScopes")) {
+		r.Scopes = append(r.Scopes, scalar(s))
+	}
+	if r.Authorizer == "" {
+		// No authorizer on the route: the API's default authorizer, if any.
+		var apiProps *yaml.Node
+		if r.API != "" {
+			apiProps = apis[r.API]
+		}
+		r.Authorizer = scalar(get(get(apiProps, "Auth"), "DefaultAuthorizer"))
+	}
+	r.Public = r.Authorizer == "" || r.Authorizer == "NONE"
+	if r.Public {
+		r.Authorizer = ""
+	}
+	return r, nil
+}
+
+// get returns the value of key in mapping n, or nil.
+func get(n *yaml.Node, key string) *yaml.Node {
+	if n == nil || n.Kind != yaml.MappingNode {
+		return nil
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return n.Content[i+1]
+		}
+	}
+	return nil
+}
+
+// pairs iterates over the key/value pairs of mapping n (none for nil).
+func pairs(n *yaml.Node) func(yield func(string, *yaml.Node) bool) {
+	return func(yield func(string, *yaml.Node) bool) {
+		if n == nil || n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !yield(n.Content[i].Value, n.Content[i+1]) {
+				return
+			}
+		}
+	}
+}
+
+// scalar returns n's text when it is a plain scalar, else "".
+func scalar(n *yaml.Node) string {
+	if n == nil || n.Kind != yaml.ScalarNode || isIntrinsic(n) {
+		return ""
+	}
+	return n.Value
+}
+
+// value classifies n as a literal or an intrinsic, in either the short-form
+// tag (!Ref X) or the long form ({Ref: X}, {Fn::Sub: …}).
+func value(n *yaml.Node) Value {
+	if n == nil {
+		return Value{}
+	}
+	if isIntrinsic(n) {
+		v := Value{Intrinsic: n.Tag}
+		if n.Tag == "!Ref" && n.Kind == yaml.ScalarNode {
+			v.Ref = n.Value
+		}
+		return v
+	}
+	if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
+		key := n.Content[0].Value
+		if key == "Ref" || strings.HasPrefix(key, "Fn::") {
+			v := Value{Intrinsic: "!" + strings.TrimPrefix(key, "Fn::")}
+			if key == "Ref" {
+				v.Ref = n.Content[1].Value
+			}
+			return v
+		}
+	}
+	if n.Kind != yaml.ScalarNode {
+		return Value{Intrinsic: "!Unknown"}
+	}
+	return Value{Literal: n.Value}
+}
+
+// isIntrinsic reports a short-form CloudFormation tag such as !Ref or !Sub.
+func isIntrinsic(n *yaml.Node) bool {
+	return strings.HasPrefix(n.Tag, "!") && !strings.HasPrefix(n.Tag, "!!")
+}
+
+// Content returns n's children, nil for nil.
+func content(n *yaml.Node) []*yaml.Node {
+	if n == nil {
+		return nil
+	}
+	return n.Content
+}
