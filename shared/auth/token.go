@@ -1,6 +1,6 @@
-// Package auth verifies Cognito tokens against the user pool's JWKS and
-// talks to Cognito for the auth routes.
 package auth
+
+// This file verifies Cognito tokens against the user pool's JWKS.
 
 import (
 	"context"
