@@ -3,21 +3,17 @@ package main
 
 import (
 	"context"
-	"log/slog"
-	"os"
-
-	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/observe"
 )
 
-func main() {
-	observe.Setup("health")
-	h, err := newHandler(context.Background())
+func main() { api.Start("health", wire) }
+
+// wire builds the handler once per container.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	h, err := newHandler(ctx)
 	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
+		return nil, err
 	}
-	lambda.Start(api.Wrap(h.Serve))
+	return h.Serve, nil
 }

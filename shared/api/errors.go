@@ -24,9 +24,25 @@ type Error struct {
 	Details    []FieldError `json:"details,omitempty"`
 	RequestID  string       `json:"requestId"`
 	RetryAfter int          `json:"-"` // seconds, for 429 and 503
+	// Cause is what went wrong underneath, for the log only.
+	Cause error `json:"-"`
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message) }
+func (e *Error) Error() string {
+	if e.Cause != nil {
+		return fmt.Sprintf("%d %s: %s: %v", e.Status, e.Code, e.Message, e.Cause)
+	}
+	return fmt.Sprintf("%d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Cause }
+
+// WithCause records cause for the log and returns e.
+func (e *Error) WithCause(cause error) *Error {
+	e.Cause = cause
+	return e
+}
 
 // Errorf returns an *Error with the given status, code and message.
 func Errorf(status int, code, format string, args ...any) *Error {

@@ -137,3 +137,43 @@ func nameVariables(v any, err error) error {
 	}
 	return errors.Join(errs...)
 }
+
+// Cognito configures the user pool the auth routes proxy to.
+type Cognito struct {
+	Region     string `env:"COGNITO_REGION,required,notEmpty"`
+	UserPoolID string `env:"COGNITO_USER_POOL_ID,required,notEmpty"`
+	ClientID   string `env:"COGNITO_CLIENT_ID,required,notEmpty"`
+	// ClientSecret is set only for an app client with a secret; requests then
+	// carry SECRET_HASH.
+	ClientSecret string `env:"COGNITO_CLIENT_SECRET"`
+	// Endpoint overrides the service endpoint (cognito-local, locally).
+	Endpoint string `env:"COGNITO_ENDPOINT"`
+	// Timeout bounds one call to Cognito.
+	Timeout time.Duration `env:"COGNITO_TIMEOUT" envDefault:"5s"`
+}
+
+// Issuer is the iss of the pool's tokens.
+func (c Cognito) Issuer() string {
+	if c.Endpoint != "" {
+		return strings.TrimRight(c.Endpoint, "/") + "/" + c.UserPoolID
+	}
+	return "https://cognito-idp." + c.Region + ".amazonaws.com/" + c.UserPoolID
+}
+
+// RateLimits are the per-minute limits of API.md, all configurable.
+type RateLimits struct {
+	AuthPerMinute    int `env:"RATE_LIMIT_AUTH_PER_MINUTE" envDefault:"10"`
+	ChatPerMinute    int `env:"RATE_LIMIT_CHAT_PER_MINUTE" envDefault:"20"`
+	DefaultPerMinute int `env:"RATE_LIMIT_PER_MINUTE" envDefault:"120"`
+}
+
+// Validate implements Validator.
+func (r RateLimits) Validate() error {
+	for name, v := range map[string]int{"RATE_LIMIT_AUTH_PER_MINUTE": r.AuthPerMinute,
+		"RATE_LIMIT_CHAT_PER_MINUTE": r.ChatPerMinute, "RATE_LIMIT_PER_MINUTE": r.DefaultPerMinute} {
+		if v < 1 {
+			return fmt.Errorf("%s: must be at least 1, got %d", name, v)
+		}
+	}
+	return nil
+}

@@ -65,3 +65,12 @@ func IsUnavailable(err error) bool {
 	}
 	return false
 }
+
+// OpenFromEnv loads the database settings and opens the pool.
+func OpenFromEnv(ctx context.Context, applicationName string) (*pgxpool.Pool, error) {
+	cfg, err := config.Load[config.Database]()
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, cfg, applicationName)
+}

@@ -31,8 +31,9 @@ func StartCognito(dataDir string, port int) (*Cognito, error) {
 	if err != nil {
 		return nil, err
 	}
-	bin := filepath.Join(root, "local", "node_modules", "cognito-local", "lib", "bin", "start.js")
-	if _, err := os.Stat(bin); err != nil {
+	// local/cognito/start.js is cognito-local plus GlobalSignOut.
+	bin := filepath.Join(root, "local", "cognito", "start.js")
+	if _, err := os.Stat(filepath.Join(root, "local", "node_modules", "cognito-local")); err != nil {
 		return nil, fmt.Errorf("cognito-local is not installed: run make deps (local/scripts/install-deps.sh)")
 	}
 	if err := os.MkdirAll(dataDir, 0o755); err != nil {
@@ -40,7 +41,8 @@ func StartCognito(dataDir string, port int) (*Cognito, error) {
 	}
 	cmd := exec.Command("node", bin)
 	cmd.Dir = dataDir
-	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1", "DEBUG=0")
+	cmd.Env = append(os.Environ(), fmt.Sprintf("PORT=%d", port), "HOST=127.0.0.1",
+		"NODE_PATH="+filepath.Join(root, "local", "node_modules"))
 	proc, err := startProcess("cognito-local", cmd, filepath.Join(dataDir, "cognito-local.log"))
 	if err != nil {
 		return nil, err

@@ -1,0 +1,21 @@
+// Command auth-forgot-password serves POST /auth/forgot-password: send a reset code.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+)
+
+func main() { api.Start("auth-forgot-password", wire) }
+
+// wire builds the handler once per container.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	r, err := auth.NewPublicRoute()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: r.Cognito}
+	return api.LimitByIP(r.Limiter, "auth-forgot-password", r.PerMinute, h.Serve), nil
+}

@@ -1,0 +1,27 @@
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+)
+
+type handler struct{ cognito *auth.Cognito }
+
+// Serve: POST /auth/resend-code {email} → 204, also for an unknown or an
+// already confirmed e-mail (no account enumeration).
+func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
+	var body auth.EmailRequest
+	if err := api.DecodeJSON(req, &body); err != nil {
+		return api.Response{}, err
+	}
+	if err := h.cognito.ResendCode(ctx, body.Email); err != nil {
+		switch auth.ExceptionName(err) {
+		case "UserNotFoundException", "InvalidParameterException", "NotAuthorizedException":
+			return api.NoContent(), nil
+		}
+		return api.Response{}, auth.APIError(err)
+	}
+	return api.NoContent(), nil
+}

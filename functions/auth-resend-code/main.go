@@ -1,0 +1,21 @@
+// Command auth-resend-code serves POST /auth/resend-code: send a new confirmation code.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+)
+
+func main() { api.Start("auth-resend-code", wire) }
+
+// wire builds the handler once per container.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	r, err := auth.NewPublicRoute()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: r.Cognito}
+	return api.LimitByIP(r.Limiter, "auth-resend-code", r.PerMinute, h.Serve), nil
+}

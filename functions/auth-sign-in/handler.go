@@ -1,0 +1,40 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/store"
+)
+
+type handler struct {
+	cognito *auth.Cognito
+	db      store.DB
+}
+
+// Serve: POST /auth/sign-in {email, password} → 200 {accessToken, idToken,
+// refreshToken, expiresIn, tokenType}. A wrong password and an unknown e-mail
+// are the same 401 invalid_credentials; an unconfirmed account is 403.
+//
+// The user's row is created (or its e-mail updated) here, so that every later
+// query can be scoped by user id. If the database is down the sign-in still
+// succeeds: GET /me creates the row on first use.
+func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
+	var body auth.SignInRequest
+	if err := api.DecodeJSON(req, &body); err != nil {
+		return api.Response{}, err
+	}
+	tokens, err := h.cognito.SignIn(ctx, body.Email, body.Password)
+	if err != nil {
+		return api.Response{}, auth.APIError(err)
+	}
+	if sub, email, err := auth.IdentityOf(tokens.IDToken); err != nil {
+		slog.WarnContext(ctx, "sign-in: id token unreadable; user row not upserted", "error", err.Error())
+	} else if _, err := store.UpsertUser(ctx, h.db, sub, email); err != nil {
+		slog.WarnContext(ctx, "sign-in: user row not upserted", "error", err.Error())
+	}
+	return api.JSON(http.StatusOK, tokens), nil
+}

@@ -1,0 +1,31 @@
+package main
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+)
+
+type handler struct{ cognito *auth.Cognito }
+
+type response struct {
+	UserSub   string `json:"userSub"`
+	Confirmed bool   `json:"confirmed"`
+}
+
+// Serve: POST /auth/sign-up {email, password} → 201 {userSub, confirmed}. The
+// e-mail is trimmed and lower-cased and the password policy checked before
+// Cognito is called; a taken e-mail is 409 user_exists.
+func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
+	var body auth.Credentials
+	if err := api.DecodeJSON(req, &body); err != nil {
+		return api.Response{}, err
+	}
+	sub, confirmed, err := h.cognito.SignUp(ctx, body.Email, body.Password)
+	if err != nil {
+		return api.Response{}, auth.APIError(err)
+	}
+	return api.JSON(http.StatusCreated, response{UserSub: sub, Confirmed: confirmed}), nil
+}

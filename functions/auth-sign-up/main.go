@@ -1,0 +1,21 @@
+// Command auth-sign-up serves POST /auth/sign-up: create an account.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+)
+
+func main() { api.Start("auth-sign-up", wire) }
+
+// wire builds the handler once per container.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	r, err := auth.NewPublicRoute()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: r.Cognito}
+	return api.LimitByIP(r.Limiter, "auth-sign-up", r.PerMinute, h.Serve), nil
+}

@@ -1,0 +1,36 @@
+// Command me serves GET /me: the caller's account.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cache"
+	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/db"
+)
+
+func main() { api.Start("me", wire) }
+
+// wire builds the handler once per container.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	cognitoCfg, err := config.Load[config.Cognito]()
+	if err != nil {
+		return nil, err
+	}
+	limits, err := config.Load[config.RateLimits]()
+	if err != nil {
+		return nil, err
+	}
+	limiter, err := cache.LimiterFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	pool, err := db.OpenFromEnv(ctx, "me")
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: auth.NewCognito(cognitoCfg), db: pool}
+	return api.RequireUser(api.LimitByUser(limiter, "me", limits.DefaultPerMinute, h.Serve)), nil
+}

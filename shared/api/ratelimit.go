@@ -1,0 +1,42 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/macro-ai/macro-ai/shared/cache"
+)
+
+// Limiter decides whether one more event for key fits perMinute.
+type Limiter interface {
+	Allow(ctx context.Context, key string, perMinute int) cache.Decision
+}
+
+// LimitByIP rate-limits h per client IP (for the public routes).
+func LimitByIP(l Limiter, route string, perMinute int, h HandlerFunc) HandlerFunc {
+	return limit(l, route, perMinute, func(req *Request) string { return "ip:" + req.RequestContext.HTTP.SourceIP }, h)
+}
+
+// LimitByUser rate-limits h per verified caller.
+func LimitByUser(l Limiter, route string, perMinute int, h HandlerFunc) HandlerFunc {
+	return limit(l, route, perMinute, func(req *Request) string { return "user:" + UserID(req) }, h)
+}
+
+func limit(l Limiter, route string, perMinute int, key func(*Request) string, h HandlerFunc) HandlerFunc {
+	return func(ctx context.Context, req *Request) (Response, error) {
+		d := l.Allow(ctx, route+":"+key(req), perMinute)
+		if !d.Allowed {
+			return Response{}, RateLimited(d.RetryAfter)
+		}
+		return h(ctx, req)
+	}
+}
+
+// RateLimited is 429 rate_limited with Retry-After.
+func RateLimited(retryAfter time.Duration) *Error {
+	secs := cache.RetryAfterSeconds(retryAfter)
+	e := Errorf(http.StatusTooManyRequests, "rate_limited", "too many requests; try again in %d s", secs)
+	e.RetryAfter = secs
+	return e
+}

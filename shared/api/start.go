@@ -1,0 +1,24 @@
+package api
+
+import (
+	"context"
+	"log/slog"
+	"os"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/macro-ai/macro-ai/shared/observe"
+)
+
+// Start is a function's main: it sets up logging, wires the handler once per
+// container, and serves it. A wiring failure (a missing setting) ends the cold
+// start with the reason in the log, as Lambda reports init errors.
+func Start(function string, wire func(ctx context.Context) (HandlerFunc, error)) {
+	observe.Setup(function)
+	h, err := wire(context.Background())
+	if err != nil {
+		slog.Error("cold start failed", "error", err.Error())
+		os.Exit(1)
+	}
+	lambda.Start(Wrap(h))
+}

@@ -1,0 +1,217 @@
+// Package auth is accounts: the Cognito calls behind the auth routes, the
+// mapping of Cognito's exceptions to API.md's errors, and access-token
+// verification against the user pool's JWKS.
+package auth
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/macro-ai/macro-ai/shared/config"
+)
+
+// Cognito calls the user pool's public (token- or client-authenticated) API:
+// none of these calls needs AWS credentials, so the client skips the SDK's
+// credential chain and its cold-start cost.
+type Cognito struct {
+	client   *cip.Client
+	clientID string
+	secret   string
+}
+
+// NewCognito returns a client for cfg's pool and app client.
+func NewCognito(cfg config.Cognito) *Cognito {
+	opts := cip.Options{
+		Region:      cfg.Region,
+		HTTPClient:  &http.Client{Timeout: cfg.Timeout},
+		Retryer:     retry.AddWithMaxAttempts(retry.NewStandard(), 2),
+		Credentials: aws.AnonymousCredentials{},
+	}
+	if cfg.Endpoint != "" {
+		opts.BaseEndpoint = aws.String(cfg.Endpoint)
+	}
+	return &Cognito{client: cip.New(opts), clientID: cfg.ClientID, secret: cfg.ClientSecret}
+}
+
+// Tokens are what a sign-in or a refresh returns.
+type Tokens struct {
+	AccessToken  string `json:"accessToken"`
+	IDToken      string `json:"idToken"`
+	RefreshToken string `json:"refreshToken,omitempty"`
+	ExpiresIn    int32  `json:"expiresIn"`
+	TokenType    string `json:"tokenType"`
+}
+
+// secretHash is SECRET_HASH for an app client with a secret, else nil.
+func (c *Cognito) secretHash(username string) *string {
+	if c.secret == "" {
+		return nil
+	}
+	mac := hmac.New(sha256.New, []byte(c.secret))
+	mac.Write([]byte(username + c.clientID))
+	return aws.String(base64.StdEncoding.EncodeToString(mac.Sum(nil)))
+}
+
+// SignUp registers email with password and returns the new user's sub and
+// whether the pool confirmed it already.
+func (c *Cognito) SignUp(ctx context.Context, email, password string) (sub string, confirmed bool, err error) {
+	out, err := c.client.SignUp(ctx, &cip.SignUpInput{
+		ClientId: aws.String(c.clientID), Username: aws.String(email), Password: aws.String(password),
+		SecretHash:     c.secretHash(email),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(email)}},
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("cognito SignUp: %w", err)
+	}
+	return aws.ToString(out.UserSub), out.UserConfirmed, nil
+}
+
+// ConfirmSignUp confirms email with the code the pool sent.
+func (c *Cognito) ConfirmSignUp(ctx context.Context, email, code string) error {
+	_, err := c.client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{
+		ClientId: aws.String(c.clientID), Username: aws.String(email), ConfirmationCode: aws.String(code),
+		SecretHash: c.secretHash(email),
+	})
+	if err != nil {
+		return fmt.Errorf("cognito ConfirmSignUp: %w", err)
+	}
+	return nil
+}
+
+// ResendCode sends email a new confirmation code.
+func (c *Cognito) ResendCode(ctx context.Context, email string) error {
+	_, err := c.client.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{
+		ClientId: aws.String(c.clientID), Username: aws.String(email), SecretHash: c.secretHash(email),
+	})
+	if err != nil {
+		return fmt.Errorf("cognito ResendConfirmationCode: %w", err)
+	}
+	return nil
+}
+
+// SignIn runs USER_PASSWORD_AUTH.
+func (c *Cognito) SignIn(ctx context.Context, email, password string) (*Tokens, error) {
+	params := map[string]string{"USERNAME": email, "PASSWORD": password}
+	if h := c.secretHash(email); h != nil {
+		params["SECRET_HASH"] = *h
+	}
+	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(c.clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth, AuthParameters: params,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cognito InitiateAuth USER_PASSWORD_AUTH: %w", err)
+	}
+	return tokens(out)
+}
+
+// Refresh runs REFRESH_TOKEN_AUTH. (An app client with a secret would need the
+// user's name for SECRET_HASH, which the refresh route does not take: the
+// template's client has no secret.)
+func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
+		ClientId: aws.String(c.clientID), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cognito InitiateAuth REFRESH_TOKEN_AUTH: %w", err)
+	}
+	return tokens(out)
+}
+
+func tokens(out *cip.InitiateAuthOutput) (*Tokens, error) {
+	r := out.AuthenticationResult
+	if r == nil {
+		// A challenge (MFA, new password) the API does not offer.
+		return nil, fmt.Errorf("cognito InitiateAuth: unsupported challenge %q", out.ChallengeName)
+	}
+	tokenType := aws.ToString(r.TokenType)
+	if tokenType == "" {
+		tokenType = "Bearer"
+	}
+	return &Tokens{
+		AccessToken: aws.ToString(r.AccessToken), IDToken: aws.ToString(r.IdToken),
+		RefreshToken: aws.ToString(r.RefreshToken), ExpiresIn: r.ExpiresIn, TokenType: tokenType,
+	}, nil
+}
+
+// ForgotPassword sends email a code to reset the password.
+func (c *Cognito) ForgotPassword(ctx context.Context, email string) error {
+	_, err := c.client.ForgotPassword(ctx, &cip.ForgotPasswordInput{
+		ClientId: aws.String(c.clientID), Username: aws.String(email), SecretHash: c.secretHash(email),
+	})
+	if err != nil {
+		return fmt.Errorf("cognito ForgotPassword: %w", err)
+	}
+	return nil
+}
+
+// ResetPassword sets a new password with the code ForgotPassword sent.
+func (c *Cognito) ResetPassword(ctx context.Context, email, code, newPassword string) error {
+	_, err := c.client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{
+		ClientId: aws.String(c.clientID), Username: aws.String(email), ConfirmationCode: aws.String(code),
+		Password: aws.String(newPassword), SecretHash: c.secretHash(email),
+	})
+	if err != nil {
+		return fmt.Errorf("cognito ConfirmForgotPassword: %w", err)
+	}
+	return nil
+}
+
+// SignOut signs the token's user out everywhere: every refresh token is revoked.
+func (c *Cognito) SignOut(ctx context.Context, accessToken string) error {
+	if _, err := c.client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: aws.String(accessToken)}); err != nil {
+		return fmt.Errorf("cognito GlobalSignOut: %w", err)
+	}
+	return nil
+}
+
+// Email returns the e-mail of the access token's user.
+func (c *Cognito) Email(ctx context.Context, accessToken string) (string, error) {
+	out, err := c.client.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(accessToken)})
+	if err != nil {
+		return "", fmt.Errorf("cognito GetUser: %w", err)
+	}
+	for _, a := range out.UserAttributes {
+		if aws.ToString(a.Name) == "email" {
+			return aws.ToString(a.Value), nil
+		}
+	}
+	return "", errors.New("cognito GetUser: the user has no email attribute")
+}
+
+// IdentityOf reads sub and email from an ID token that Cognito itself just
+// returned over TLS; it does not verify the signature, so it must never be
+// used on a token a client sent.
+func IdentityOf(idToken string) (sub, email string, err error) {
+	parts := strings.Split(idToken, ".")
+	if len(parts) != 3 {
+		return "", "", errors.New("id token is not a JWT")
+	}
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return "", "", fmt.Errorf("decode id token payload: %w", err)
+	}
+	var claims struct {
+		Sub   string `json:"sub"`
+		Email string `json:"email"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return "", "", fmt.Errorf("decode id token claims: %w", err)
+	}
+	if claims.Sub == "" {
+		return "", "", errors.New("id token has no sub")
+	}
+	return claims.Sub, claims.Email, nil
+}

@@ -1,0 +1,22 @@
+// Package store holds the queries. Every statement that touches a user's data
+// is scoped by that user's id in SQL itself; a row of another user is simply
+// not found.
+package store
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+)
+
+// ErrNotFound means no row of the caller's matched.
+var ErrNotFound = errors.New("not found")
+
+// DB is what the queries need: *pgxpool.Pool, *pgx.Conn and pgx.Tx satisfy it.
+type DB interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
