@@ -10,15 +10,16 @@ import (
 type handler struct{ cognito *auth.Cognito }
 
 // Serve: POST /auth/confirm {email, code} → 204. A wrong or expired code is
-// 400 with a detail on "code"; an unknown e-mail answers like a wrong code, so
-// that the route does not tell which accounts exist.
+// 400 with a detail on "code"; an unknown or already confirmed e-mail answers
+// like a wrong code, so that the route does not tell which accounts exist.
 func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
 	var body auth.ConfirmRequest
 	if err := api.DecodeJSON(req, &body); err != nil {
 		return api.Response{}, err
 	}
 	if err := h.cognito.ConfirmSignUp(ctx, body.Email, body.Code); err != nil {
-		if auth.ExceptionName(err) == "UserNotFoundException" {
+		switch auth.ExceptionName(err) {
+		case "UserNotFoundException", "NotAuthorizedException":
 			return api.Response{}, api.ValidationFailed(api.FieldError{Field: "code", Message: "the code is wrong"})
 		}
 		return api.Response{}, auth.APIError(err)

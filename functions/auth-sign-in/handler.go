@@ -29,6 +29,10 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	}
 	tokens, err := h.cognito.SignIn(ctx, body.Email, body.Password)
 	if err != nil {
+		if auth.ExceptionName(err) == "InvalidPasswordException" {
+			// cognito-local's answer to a wrong password; Cognito's is NotAuthorized.
+			return api.Response{}, auth.InvalidCredentials().WithCause(err)
+		}
 		return api.Response{}, auth.APIError(err)
 	}
 	if sub, email, err := auth.IdentityOf(tokens.IDToken); err != nil {

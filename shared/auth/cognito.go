@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -140,10 +141,15 @@ func tokens(out *cip.InitiateAuthOutput) (*Tokens, error) {
 	if tokenType == "" {
 		tokenType = "Bearer"
 	}
-	return &Tokens{
+	t := &Tokens{
 		AccessToken: aws.ToString(r.AccessToken), IDToken: aws.ToString(r.IdToken),
 		RefreshToken: aws.ToString(r.RefreshToken), ExpiresIn: r.ExpiresIn, TokenType: tokenType,
-	}, nil
+	}
+	if t.ExpiresIn == 0 {
+		// Cognito always says; an emulator may not: the token's own exp tells.
+		t.ExpiresIn = secondsLeft(t.AccessToken)
+	}
+	return t, nil
 }
 
 // ForgotPassword sends email a code to reset the password.
@@ -191,24 +197,41 @@ func (c *Cognito) Email(ctx context.Context, accessToken string) (string, error)
 	return "", errors.New("cognito GetUser: the user has no email attribute")
 }
 
+// secondsLeft is the lifetime left of a JWT that Cognito just issued, from its
+// unverified exp claim; 0 if unreadable.
+func secondsLeft(token string) int32 {
+	var claims struct {
+		Exp int64 `json:"exp"`
+	}
+	if payload(token, &claims) != nil || claims.Exp == 0 {
+		return 0
+	}
+	return int32(max(0, claims.Exp-time.Now().Unix()))
+}
+
+// payload decodes a JWT's claims without verifying it.
+func payload(token string, v any) error {
+	parts := strings.Split(token, ".")
+	if len(parts) != 3 {
+		return errors.New("not a JWT")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		return fmt.Errorf("decode JWT payload: %w", err)
+	}
+	return json.Unmarshal(b, v)
+}
+
 // IdentityOf reads sub and email from an ID token that Cognito itself just
 // returned over TLS; it does not verify the signature, so it must never be
 // used on a token a client sent.
 func IdentityOf(idToken string) (sub, email string, err error) {
-	parts := strings.Split(idToken, ".")
-	if len(parts) != 3 {
-		return "", "", errors.New("id token is not a JWT")
-	}
-	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
-	if err != nil {
-		return "", "", fmt.Errorf("decode id token payload: %w", err)
-	}
 	var claims struct {
 		Sub   string `json:"sub"`
 		Email string `json:"email"`
 	}
-	if err := json.Unmarshal(payload, &claims); err != nil {
-		return "", "", fmt.Errorf("decode id token claims: %w", err)
+	if err := payload(idToken, &claims); err != nil {
+		return "", "", fmt.Errorf("read id token: %w", err)
 	}
 	if claims.Sub == "" {
 		return "", "", errors.New("id token has no sub")

@@ -29,7 +29,7 @@ func apiError(err error) *api.Error {
 	switch ExceptionName(err) {
 	case "NotAuthorizedException", "UserNotFoundException":
 		// An unknown user answers like a wrong password: no account enumeration.
-		return api.Errorf(http.StatusUnauthorized, "invalid_credentials", "the e-mail or password is wrong, or the session is no longer valid")
+		return InvalidCredentials()
 	case "UserNotConfirmedException":
 		return api.Errorf(http.StatusForbidden, "user_not_confirmed", "confirm your e-mail address first: use the code we sent")
 	case "UsernameExistsException", "AliasExistsException":
@@ -47,4 +47,9 @@ func apiError(err error) *api.Error {
 	default:
 		return api.Errorf(http.StatusBadGateway, "upstream_error", "the identity provider failed; try again")
 	}
+}
+
+// InvalidCredentials is 401 invalid_credentials.
+func InvalidCredentials() *api.Error {
+	return api.Errorf(http.StatusUnauthorized, "invalid_credentials", "the e-mail or password is wrong, or the session is no longer valid")
 }

@@ -26,6 +26,7 @@ type Env struct {
 	CognitoUserPoolID   string
 	CognitoClientID     string
 	CognitoRegion       string
+	CognitoDataDir      string // cognito-local's working folder (.cognito/db/<pool>.json)
 	EmbeddingDimensions int
 }
 
@@ -119,6 +120,7 @@ func (s *Stack) prepare(ctx context.Context, opts StackOptions) error {
 		CognitoUserPoolID:   poolID,
 		CognitoClientID:     clientID,
 		CognitoRegion:       CognitoRegion,
+		CognitoDataDir:      filepath.Join(opts.Dir, "cognito"),
 		EmbeddingDimensions: opts.EmbeddingDimensions,
 	}
 	return nil
@@ -167,6 +169,7 @@ func (e Env) Vars() map[string]string {
 		"COGNITO_USER_POOL_ID": e.CognitoUserPoolID,
 		"COGNITO_CLIENT_ID":    e.CognitoClientID,
 		"COGNITO_REGION":       e.CognitoRegion,
+		"COGNITO_DATA_DIR":     e.CognitoDataDir,
 		"EMBEDDING_DIMENSIONS": fmt.Sprint(e.EmbeddingDimensions),
 	}
 }
@@ -225,6 +228,7 @@ func EnvFromVars(v map[string]string) (Env, error) {
 		CognitoUserPoolID: v["COGNITO_USER_POOL_ID"],
 		CognitoClientID:   v["COGNITO_CLIENT_ID"],
 		CognitoRegion:     v["COGNITO_REGION"],
+		CognitoDataDir:    v["COGNITO_DATA_DIR"],
 	}
 	fmt.Sscan(v["POSTGRES_PORT"], &e.PostgresPort)
 	fmt.Sscan(v["EMBEDDING_DIMENSIONS"], &e.EmbeddingDimensions)

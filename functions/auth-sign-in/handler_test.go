@@ -1,0 +1,78 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/macro-ai/macro-ai/shared/api/apitest"
+	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+func TestSignIn(t *testing.T) {
+	env := testenv.Get(t)
+	dbURL := env.NewDatabase(t)
+	env.Setenv(t, dbURL)
+	h, err := wire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	email, sub := env.NewConfirmedUser(t)
+	unconfirmed := testenv.NewEmail()
+	if _, err := testenv.NewCognitoClient(env.CognitoEndpoint).SignUp(context.Background(), &cip.SignUpInput{
+		ClientId: aws.String(env.CognitoClientID), Username: aws.String(unconfirmed), Password: aws.String(testenv.TestPassword),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(unconfirmed)}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+
+	tests := []struct {
+		name       string
+		body       any
+		wantStatus int
+		wantCode   string
+	}{
+		{"wrong password", map[string]string{"email": email, "password": "Wrong-Pass-1"}, 401, "invalid_credentials"},
+		{"unknown e-mail answers like a wrong password", map[string]string{"email": testenv.NewEmail(), "password": testenv.TestPassword}, 401, "invalid_credentials"},
+		{"unconfirmed", map[string]string{"email": unconfirmed, "password": testenv.TestPassword}, 403, "user_not_confirmed"},
+		{"missing password", map[string]string{"email": email}, 400, "validation_failed"},
+		{"right password, e-mail in capitals", map[string]string{"email": "  " + email, "password": testenv.TestPassword}, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp := apitest.Do(t, h, apitest.Event("POST", "/auth/sign-in", tt.body))
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status = %d, want %d: %s", resp.StatusCode, tt.wantStatus, resp.Body)
+			}
+			if tt.wantCode != "" {
+				if e := apitest.ErrorOf(t, resp); e.Code != tt.wantCode {
+					t.Errorf("code = %q, want %q", e.Code, tt.wantCode)
+				}
+				return
+			}
+			var tokens auth.Tokens
+			apitest.Decode(t, resp, &tokens)
+			if tokens.AccessToken == "" || tokens.IDToken == "" || tokens.RefreshToken == "" || tokens.ExpiresIn <= 0 || tokens.TokenType != "Bearer" {
+				t.Errorf("tokens = %+v", tokens)
+			}
+		})
+	}
+
+	// The sign-in created the user's row, keyed by the Cognito sub.
+	conn, err := pgx.Connect(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var gotEmail string
+	if err := conn.QueryRow(context.Background(), "SELECT email FROM users WHERE id = $1", sub).Scan(&gotEmail); err != nil || gotEmail != email {
+		t.Errorf("users row: email %q, err %v; want %q", gotEmail, err, email)
+	}
+}
