@@ -7,21 +7,24 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/mail"
 	"reflect"
 	"strings"
-	"sync"
 	"unicode"
-
-	"github.com/go-playground/validator/v10"
+	"unicode/utf8"
 )
 
 // Normalizer is implemented by request bodies that clean themselves up before
 // validation (trim and lower-case an e-mail, for example).
 type Normalizer interface{ Normalize() }
 
-// DecodeJSON decodes req's body into dst, normalises and validates it. Failures
-// are *Error values: 400 invalid_json for a body that is not a JSON object, 400
-// validation_failed with one detail per field otherwise.
+// Validator is implemented by request bodies that check themselves.
+type Validator interface{ Validate() error }
+
+// DecodeJSON decodes req's body into dst, normalises it and, if dst is a
+// Validator, validates it. Failures are *Error values: 400 invalid_json for a
+// body that is not one JSON object, 400 validation_failed with one detail per
+// field otherwise.
 func DecodeJSON(req *Request, dst any) error {
 	body := req.Body
 	if req.IsBase64Encoded {
@@ -48,45 +51,93 @@ func DecodeJSON(req *Request, dst any) error {
 	if n, ok := dst.(Normalizer); ok {
 		n.Normalize()
 	}
-	return Validate(dst)
+	if v, ok := dst.(Validator); ok {
+		return v.Validate()
+	}
+	return nil
 }
 
-// Validate checks v's `validate` tags and reports each failing field by its
-// JSON name.
-func Validate(v any) error {
-	err := validate().Struct(v)
-	if err == nil {
+// Fields collects the field errors of a request, in order. Validation is plain
+// code rather than a reflection-driven library on purpose: validator/v10 (via
+// reflect.Value.MethodByName) and ozzo-validation (via text/template) both
+// switch off the linker's dead-code elimination, which doubled every
+// bootstrap (10 MB → 20 MB) and its cold start.
+type Fields struct{ list []FieldError }
+
+// Rule checks a string; msg says what is wrong when ok is false.
+type Rule func(s string) (ok bool, msg string)
+
+// Required checks a field that must be present and then meet rules; the first
+// failure is recorded.
+func (f *Fields) Required(field, value string, rules ...Rule) {
+	if value == "" {
+		f.Add(field, "is required")
+		return
+	}
+	f.Optional(field, value, rules...)
+}
+
+// Optional checks rules when the field is present.
+func (f *Fields) Optional(field, value string, rules ...Rule) {
+	if value == "" {
+		return
+	}
+	for _, r := range rules {
+		if ok, msg := r(value); !ok {
+			f.Add(field, msg)
+			return
+		}
+	}
+}
+
+// Add records that field is wrong.
+func (f *Fields) Add(field, msg string) {
+	f.list = append(f.list, FieldError{Field: field, Message: msg})
+}
+
+// Err is nil when every check passed, else 400 validation_failed.
+func (f *Fields) Err() error {
+	if len(f.list) == 0 {
 		return nil
 	}
-	var verrs validator.ValidationErrors
-	if !errors.As(err, &verrs) {
-		return fmt.Errorf("validate %T: %w", v, err)
-	}
-	details := make([]FieldError, 0, len(verrs))
-	for _, fe := range verrs {
-		details = append(details, FieldError{Field: fieldPath(fe), Message: message(fe)})
-	}
-	return ValidationFailed(details...)
+	return ValidationFailed(f.list...)
 }
 
-// validate is built once per container.
-var validate = sync.OnceValue(func() *validator.Validate {
-	v := validator.New(validator.WithRequiredStructEnabled())
-	v.RegisterTagNameFunc(func(f reflect.StructField) string {
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
-			return ""
-		}
-		if name == "" {
-			return f.Name
-		}
-		return name
-	})
-	_ = v.RegisterValidation("password", func(fl validator.FieldLevel) bool {
-		return ValidPassword(fl.Field().String())
-	})
-	return v
-})
+// Email accepts a bare address with a dotted domain.
+func Email(s string) (bool, string) { return validEmail(s), "must be a valid email address" }
+
+// Password applies the password policy.
+func Password(s string) (bool, string) {
+	return ValidPassword(s), "must be at least 8 characters with upper case, lower case, a digit and a symbol"
+}
+
+// MaxChars limits a string to n characters.
+func MaxChars(n int) Rule {
+	return func(s string) (bool, string) {
+		return utf8.RuneCountInString(s) <= n, fmt.Sprintf("must be at most %d characters", n)
+	}
+}
+
+// CharsBetween bounds a string's length in characters.
+func CharsBetween(lo, hi int) Rule {
+	return func(s string) (bool, string) {
+		n := utf8.RuneCountInString(s)
+		return n >= lo && n <= hi, fmt.Sprintf("must be %d to %d characters", lo, hi)
+	}
+}
+
+// validEmail accepts a bare address (no display name) with a dotted domain.
+func validEmail(s string) bool {
+	if len(s) > 254 {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	return at > 0 && strings.Contains(s[at+1:], ".") && !strings.HasSuffix(s, ".")
+}
 
 // passwordSymbols are the characters Cognito counts as symbols.
 const passwordSymbols = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+= "
@@ -111,47 +162,6 @@ func ValidPassword(p string) bool {
 		}
 	}
 	return upper && lower && digit && symbol
-}
-
-func fieldPath(fe validator.FieldError) string {
-	ns := fe.Namespace()
-	if i := strings.IndexByte(ns, '.'); i >= 0 {
-		return ns[i+1:] // drop the struct's own name
-	}
-	return fe.Field()
-}
-
-func message(fe validator.FieldError) string {
-	switch fe.Tag() {
-	case "required":
-		return "is required"
-	case "email":
-		return "must be a valid email address"
-	case "password":
-		return "must be at least 8 characters with upper case, lower case, a digit and a symbol"
-	case "uuid", "uuid4":
-		return "must be a UUID"
-	case "min":
-		if fe.Kind() == reflect.String {
-			return "must be at least " + fe.Param() + " characters"
-		}
-		return "must have at least " + fe.Param() + " items"
-	case "max":
-		if fe.Kind() == reflect.String {
-			return "must be at most " + fe.Param() + " characters"
-		}
-		return "must have at most " + fe.Param() + " items"
-	case "gte":
-		return "must be at least " + fe.Param()
-	case "lte":
-		return "must be at most " + fe.Param()
-	case "oneof":
-		return "must be one of: " + fe.Param()
-	case "numeric":
-		return "must be a number"
-	default:
-		return "is not valid (" + fe.Tag() + ")"
-	}
 }
 
 func jsonType(t reflect.Type) string {

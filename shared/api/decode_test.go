@@ -7,12 +7,22 @@ import (
 )
 
 type signUpBody struct {
-	Email    string   `json:"email" validate:"required,email"`
-	Password string   `json:"password" validate:"required,password"`
-	Tags     []string `json:"tags" validate:"max=2"`
+	Email    string   `json:"email"`
+	Password string   `json:"password"`
+	Tags     []string `json:"tags"`
 }
 
 func (b *signUpBody) Normalize() { b.Email = strings.ToLower(strings.TrimSpace(b.Email)) }
+
+func (b *signUpBody) Validate() error {
+	var f Fields
+	f.Required("email", b.Email, Email)
+	f.Required("password", b.Password, Password)
+	if len(b.Tags) > 2 {
+		f.Add("tags", "must have at most 2 items")
+	}
+	return f.Err()
+}
 
 func TestDecodeJSON(t *testing.T) {
 	tests := []struct {
@@ -30,6 +40,8 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "wrong type names the field", body: `{"email":5,"password":"Abcdef1!"}`, wantCode: "validation_failed", wantFields: []string{"email"}},
 		{name: "missing fields", body: `{}`, wantCode: "validation_failed", wantFields: []string{"email", "password"}},
 		{name: "bad e-mail", body: `{"email":"nope","password":"Abcdef1!"}`, wantCode: "validation_failed", wantFields: []string{"email"}},
+		{name: "e-mail with a display name", body: `{"email":"Ada <a@b.co>","password":"Abcdef1!"}`, wantCode: "validation_failed", wantFields: []string{"email"}},
+		{name: "e-mail without a dotted domain", body: `{"email":"a@localhost","password":"Abcdef1!"}`, wantCode: "validation_failed", wantFields: []string{"email"}},
 		{name: "too many items", body: `{"email":"a@b.co","password":"Abcdef1!","tags":["a","b","c"]}`, wantCode: "validation_failed", wantFields: []string{"tags"}},
 		{name: "weak password", body: `{"email":"a@b.co","password":"abcdefgh"}`, wantCode: "validation_failed", wantFields: []string{"password"}},
 	}

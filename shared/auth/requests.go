@@ -1,42 +1,71 @@
 package auth
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+)
 
 // NormalizeEmail trims and lower-cases an e-mail, as API.md requires.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
-// Credentials is the body of sign-up (which checks the password policy) and,
-// without the policy, of sign-in.
+// maxEmail is the longest address SMTP allows.
+const maxEmail = 254
+
+// Credentials is the body of sign-up: the password policy is checked.
 type Credentials struct {
-	Email    string `json:"email" validate:"required,max=254,email"`
-	Password string `json:"password" validate:"required,password"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
 }
 
 // Normalize implements api.Normalizer.
 func (c *Credentials) Normalize() { c.Email = NormalizeEmail(c.Email) }
 
+// Validate implements api.Validator.
+func (c *Credentials) Validate() error {
+	var f api.Fields
+	f.Required("email", c.Email, api.MaxChars(maxEmail), api.Email)
+	f.Required("password", c.Password, api.Password)
+	return f.Err()
+}
+
 // SignInRequest is the body of sign-in: the policy is not checked, so a wrong
 // password always meets the same 401.
 type SignInRequest struct {
-	Email    string `json:"email" validate:"required,max=254,email"`
-	Password string `json:"password" validate:"required,max=256"`
+	Email    string `json:"email"`
+	Password string `json:"password"`
 }
 
 // Normalize implements api.Normalizer.
-func (c *SignInRequest) Normalize() { c.Email = NormalizeEmail(c.Email) }
+func (r *SignInRequest) Normalize() { r.Email = NormalizeEmail(r.Email) }
+
+// Validate implements api.Validator.
+func (r *SignInRequest) Validate() error {
+	var f api.Fields
+	f.Required("email", r.Email, api.MaxChars(maxEmail), api.Email)
+	f.Required("password", r.Password, api.MaxChars(256))
+	return f.Err()
+}
 
 // EmailRequest is the body of resend-code and forgot-password.
 type EmailRequest struct {
-	Email string `json:"email" validate:"required,max=254,email"`
+	Email string `json:"email"`
 }
 
 // Normalize implements api.Normalizer.
 func (r *EmailRequest) Normalize() { r.Email = NormalizeEmail(r.Email) }
 
+// Validate implements api.Validator.
+func (r *EmailRequest) Validate() error {
+	var f api.Fields
+	f.Required("email", r.Email, api.MaxChars(maxEmail), api.Email)
+	return f.Err()
+}
+
 // ConfirmRequest is the body of confirm.
 type ConfirmRequest struct {
-	Email string `json:"email" validate:"required,max=254,email"`
-	Code  string `json:"code" validate:"required,max=20"`
+	Email string `json:"email"`
+	Code  string `json:"code"`
 }
 
 // Normalize implements api.Normalizer.
@@ -45,11 +74,19 @@ func (r *ConfirmRequest) Normalize() {
 	r.Code = strings.TrimSpace(r.Code)
 }
 
+// Validate implements api.Validator.
+func (r *ConfirmRequest) Validate() error {
+	var f api.Fields
+	f.Required("email", r.Email, api.MaxChars(maxEmail), api.Email)
+	f.Required("code", r.Code, api.MaxChars(20))
+	return f.Err()
+}
+
 // ResetPasswordRequest is the body of reset-password.
 type ResetPasswordRequest struct {
-	Email       string `json:"email" validate:"required,max=254,email"`
-	Code        string `json:"code" validate:"required,max=20"`
-	NewPassword string `json:"newPassword" validate:"required,password"`
+	Email       string `json:"email"`
+	Code        string `json:"code"`
+	NewPassword string `json:"newPassword"`
 }
 
 // Normalize implements api.Normalizer.
@@ -58,7 +95,23 @@ func (r *ResetPasswordRequest) Normalize() {
 	r.Code = strings.TrimSpace(r.Code)
 }
 
+// Validate implements api.Validator.
+func (r *ResetPasswordRequest) Validate() error {
+	var f api.Fields
+	f.Required("email", r.Email, api.MaxChars(maxEmail), api.Email)
+	f.Required("code", r.Code, api.MaxChars(20))
+	f.Required("newPassword", r.NewPassword, api.Password)
+	return f.Err()
+}
+
 // RefreshRequest is the body of refresh.
 type RefreshRequest struct {
-	RefreshToken string `json:"refreshToken" validate:"required,max=8192"`
+	RefreshToken string `json:"refreshToken"`
+}
+
+// Validate implements api.Validator.
+func (r *RefreshRequest) Validate() error {
+	var f api.Fields
+	f.Required("refreshToken", r.RefreshToken, api.MaxChars(8192))
+	return f.Err()
 }
