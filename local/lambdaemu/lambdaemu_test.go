@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -17,12 +16,6 @@ import (
 )
 
 var builder = testbuild.New()
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	builder.Close()
-	os.Exit(code)
-}
 
 // syncBuffer is a bytes.Buffer safe for concurrent writers.
 type syncBuffer struct {

@@ -13,25 +13,16 @@ import (
 	"testing"
 )
 
-// Builder builds and caches bootstraps in one temporary folder.
+// Builder builds bootstraps into a cache folder (the user's cache dir,
+// macro-ai/testbuild) and remembers them for the life of the test binary. The
+// folder is a cache like Go's build cache: reused, never garbage.
 type Builder struct {
 	mu    sync.Mutex
-	dir   string
 	built map[string]string
 }
 
-// New returns a Builder; Close removes what it built.
+// New returns a Builder.
 func New() *Builder { return &Builder{built: map[string]string{}} }
-
-// Close removes the built files.
-func (b *Builder) Close() error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.dir == "" {
-		return nil
-	}
-	return os.RemoveAll(b.dir)
-}
 
 // Bootstrap builds the main package at pkgDir (a path relative to the local
 // module's root, e.g. "internal/testfn", or "../functions/health") and
@@ -43,20 +34,27 @@ func (b *Builder) Bootstrap(tb testing.TB, pkgDir string) string {
 	if p, ok := b.built[pkgDir]; ok {
 		return p
 	}
-	if b.dir == "" {
-		dir, err := os.MkdirTemp("", "macro-testbuild-")
-		if err != nil {
-			tb.Fatal(err)
-		}
-		b.dir = dir
+	cache, err := os.UserCacheDir()
+	if err != nil {
+		cache = os.TempDir()
 	}
-	src := filepath.Join(ModuleRoot(), pkgDir)
-	out := filepath.Join(b.dir, strings.NewReplacer("/", "_", ".", "_").Replace(pkgDir), "bootstrap")
-	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", out, ".")
-	cmd.Dir = src
+	name := strings.NewReplacer("/", "_", ".", "_").Replace(pkgDir)
+	out := filepath.Join(cache, "macro-ai", "testbuild", name, "bootstrap")
+	if err := os.MkdirAll(filepath.Dir(out), 0o755); err != nil {
+		tb.Fatal(err)
+	}
+	// Build beside it and rename: test binaries building the same program
+	// at once, or running the old one, never see a half-written file.
+	tmp := fmt.Sprintf("%s.%d.tmp", out, os.Getpid())
+	cmd := exec.Command("go", "build", "-tags", "lambda.norpc", "-trimpath", "-o", tmp, ".")
+	cmd.Dir = filepath.Join(ModuleRoot(), pkgDir)
 	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := cmd.CombinedOutput(); err != nil {
+		os.Remove(tmp)
 		tb.Fatalf("build %s: %v\n%s", pkgDir, err, msg)
+	}
+	if err := os.Rename(tmp, out); err != nil {
+		tb.Fatal(err)
 	}
 	b.built[pkgDir] = out
 	return out
@@ -81,7 +79,7 @@ func Link(tb testing.TB, dir, bootstrap string, names ...string) string {
 func ModuleRoot() string {
 	_, file, _, ok := runtime.Caller(0)
 	if !ok {
-		panic(fmt.Sprint("testbuild: no caller information"))
+		panic("testbuild: no caller information")
 	}
 	return filepath.Join(filepath.Dir(file), "..", "..")
 }
