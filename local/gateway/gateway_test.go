@@ -710,7 +710,7 @@ func TestHealthEndToEnd(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
 		var body struct {
-			Status string            `json:"status"`
+			Status string                     `json:"status"`
 			Checks map[string]json.RawMessage `json:"checks"`
 		}
 		if resp.StatusCode != 200 || json.Unmarshal(b, &body) != nil || body.Status != "ok" {
