@@ -17,12 +17,13 @@ type handler struct {
 }
 
 // Serve: GET /me (auth) → 200 {id, email, createdAt}: one round trip. A caller
-// whose row does not exist yet (the sign-in could not write it) gets it
-// created now, with the e-mail from Cognito.
+// whose row does not exist yet (the sign-in could not write it), or was
+// created without its e-mail by a first conversation, gets it completed now
+// with the e-mail from Cognito.
 func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
 	userID := api.UserID(req)
 	u, err := store.GetUser(ctx, h.db, userID)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Email == "") {
 		email, cerr := h.cognito.Email(ctx, api.BearerToken(req))
 		if cerr != nil {
 			return api.Response{}, auth.APIError(cerr)

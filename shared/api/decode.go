@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/mail"
 	"reflect"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -88,6 +89,20 @@ func (f *Fields) Optional(field, value string, rules ...Rule) {
 			return
 		}
 	}
+}
+
+// Int parses an optional integer query parameter: def when raw is empty,
+// else a whole number in [lo, hi].
+func (f *Fields) Int(field, raw string, def, lo, hi int) int {
+	if raw == "" {
+		return def
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < lo || n > hi {
+		f.Add(field, fmt.Sprintf("must be a whole number from %d to %d", lo, hi))
+		return def
+	}
+	return n
 }
 
 // Add records that field is wrong.

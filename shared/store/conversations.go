@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+)
+
+// DefaultTitle is the title of a conversation nobody named.
+const DefaultTitle = "New conversation"
+
+// Conversation is one chat thread of a user.
+type Conversation struct {
+	ID           string    `json:"id"`
+	Title        string    `json:"title"`
+	CreatedAt    time.Time `json:"createdAt"`
+	UpdatedAt    time.Time `json:"updatedAt"`
+	MessageCount int       `json:"messageCount"`
+}
+
+const conversationColumns = `id::text, title, created_at, updated_at, message_count`
+
+func scanConversation(row pgx.Row) (Conversation, error) {
+	var c Conversation
+	err := row.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount)
+	return c, err
+}
+
+// CreateConversation stores a new conversation of userID, in one round trip.
+// The user's row is created in the same statement if the sign-in could not
+// write it (its e-mail is filled in by GET /me).
+func CreateConversation(ctx context.Context, db DB, userID, title string) (Conversation, error) {
+	c, err := scanConversation(db.QueryRow(ctx, `
+		WITH u AS (INSERT INTO users (id, email) VALUES ($1, '') ON CONFLICT (id) DO NOTHING)
+		INSERT INTO conversations (user_id, title) VALUES ($1, $2)
+		RETURNING `+conversationColumns, userID, title))
+	if err != nil {
+		return Conversation{}, fmt.Errorf("create conversation for %s: %w", userID, err)
+	}
+	return c, nil
+}
+
+// GetConversation returns the caller's conversation id, or ErrNotFound (also
+// for another user's id and for an id that is not a UUID).
+func GetConversation(ctx context.Context, db DB, userID, id string) (Conversation, error) {
+	if uuid.Validate(id) != nil {
+		return Conversation{}, ErrNotFound
+	}
+	c, err := scanConversation(db.QueryRow(ctx,
+		`SELECT `+conversationColumns+` FROM conversations WHERE id = $1 AND user_id = $2`, id, userID))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Conversation{}, ErrNotFound
+	}
+	if err != nil {
+		return Conversation{}, fmt.Errorf("get conversation %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// RenameConversation sets the title of the caller's conversation id.
+func RenameConversation(ctx context.Context, db DB, userID, id, title string) (Conversation, error) {
+	if uuid.Validate(id) != nil {
+		return Conversation{}, ErrNotFound
+	}
+	c, err := scanConversation(db.QueryRow(ctx, `
+		UPDATE conversations SET title = $3, updated_at = now()
+		WHERE id = $1 AND user_id = $2
+		RETURNING `+conversationColumns, id, userID, title))
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Conversation{}, ErrNotFound
+	}
+	if err != nil {
+		return Conversation{}, fmt.Errorf("rename conversation %s: %w", id, err)
+	}
+	return c, nil
+}
+
+// DeleteConversation deletes the caller's conversation id; its messages and
+// their embeddings go with it in the same statement (ON DELETE CASCADE).
+func DeleteConversation(ctx context.Context, db DB, userID, id string) error {
+	if uuid.Validate(id) != nil {
+		return ErrNotFound
+	}
+	tag, err := db.Exec(ctx, `DELETE FROM conversations WHERE id = $1 AND user_id = $2`, id, userID)
+	if err != nil {
+		return fmt.Errorf("delete conversation %s: %w", id, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// Page is one page of a keyset-paginated list.
+type Page[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"nextCursor"`
+}
+
+// ListConversations returns the caller's conversations, newest updatedAt
+// first, limit at a time, after cursor; one round trip on the
+// (user_id, updated_at DESC, id DESC) index.
+func ListConversations(ctx context.Context, db DB, userID string, limit int, after *Cursor) (Page[Conversation], error) {
+	var rows pgx.Rows
+	var err error
+	if after == nil {
+		rows, err = db.Query(ctx, `SELECT `+conversationColumns+` FROM conversations
+			WHERE user_id = $1
+			ORDER BY updated_at DESC, id DESC LIMIT $2`, userID, limit+1)
+	} else {
+		rows, err = db.Query(ctx, `SELECT `+conversationColumns+` FROM conversations
+			WHERE user_id = $1 AND (updated_at, id) < ($3, $4)
+			ORDER BY updated_at DESC, id DESC LIMIT $2`, userID, limit+1, after.Time, after.ID)
+	}
+	if err != nil {
+		return Page[Conversation]{}, fmt.Errorf("list conversations of %s: %w", userID, err)
+	}
+	items, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (Conversation, error) { return scanConversation(r) })
+	if err != nil {
+		return Page[Conversation]{}, fmt.Errorf("list conversations of %s: %w", userID, err)
+	}
+	page := Page[Conversation]{Items: items}
+	if page.Items == nil {
+		page.Items = []Conversation{}
+	}
+	if len(items) > limit {
+		page.Items = items[:limit]
+		last := page.Items[limit-1]
+		next := EncodeCursor(userID, Cursor{Time: last.UpdatedAt, ID: uuid.MustParse(last.ID)})
+		page.NextCursor = &next
+	}
+	return page, nil
+}

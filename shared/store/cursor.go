@@ -1,0 +1,60 @@
+package store
+
+import (
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ErrBadCursor means a cursor was malformed, tampered with, or issued to
+// another user: the client's mistake, answered 400.
+var ErrBadCursor = errors.New("bad cursor")
+
+// Cursor is a keyset position: the sort time and id of the last row a page
+// returned. On the wire it is opaque: base64url JSON that also carries a
+// fingerprint of the user it was issued to.
+type Cursor struct {
+	Time time.Time
+	ID   uuid.UUID
+}
+
+type wireCursor struct {
+	T time.Time `json:"t"`
+	I uuid.UUID `json:"i"`
+	U string    `json:"u"`
+}
+
+func fingerprint(userID string) string {
+	sum := sha256.Sum256([]byte("macro-ai cursor:" + userID))
+	return base64.RawURLEncoding.EncodeToString(sum[:6])
+}
+
+// EncodeCursor returns c as an opaque string for userID.
+func EncodeCursor(userID string, c Cursor) string {
+	b, _ := json.Marshal(wireCursor{T: c.Time.UTC(), I: c.ID, U: fingerprint(userID)})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// DecodeCursor parses s; "" is no cursor (nil). A cursor of another user, or
+// one that does not parse, is ErrBadCursor.
+func DecodeCursor(userID, s string) (*Cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	if len(s) > 200 {
+		return nil, ErrBadCursor
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return nil, ErrBadCursor
+	}
+	var w wireCursor
+	if err := json.Unmarshal(b, &w); err != nil || w.T.IsZero() || w.I == uuid.Nil || w.U != fingerprint(userID) {
+		return nil, ErrBadCursor
+	}
+	return &Cursor{Time: w.T, ID: w.I}, nil
+}
