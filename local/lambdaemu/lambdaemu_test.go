@@ -371,3 +371,17 @@ func waitFor(t *testing.T, cond func() bool, what string) {
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
+
+// IdleTimeout < 0 stops each instance after its invocation: every call is a
+// cold start (what a cold-start bench wants).
+func TestEveryInvocationCold(t *testing.T) {
+	f, _ := newFunction(t, Config{IdleTimeout: -1})
+	for i := range 3 {
+		r := invoke(t, f, `{}`)
+		if r.Err != nil || !r.Report.Cold || r.Report.InitDuration <= 0 || r.Report.Instance != i+1 {
+			t.Fatalf("call %d: err %v cold %v init %s instance %d, want a cold start on instance %d",
+				i, r.Err, r.Report.Cold, r.Report.InitDuration, r.Report.Instance, i+1)
+		}
+	}
+	waitFor(t, func() bool { return f.Instances() == 0 }, "the instances to stop")
+}
