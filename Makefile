@@ -14,7 +14,7 @@ MODULES    = $(shell go list -m | sed 's|$$|/...|')
 BUILD_DIR := .build
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
 
-.PHONY: help deps build build-host test vet dev invoke bench clean $(FUNCTIONS:%=fn-%)
+.PHONY: help deps build build-host test vet dev code invoke bench clean $(FUNCTIONS:%=fn-%)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ test: deps vet build-host ## vet, then every module's tests with -race against a
 
 dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
 	@go run ./local/cmd/localstack up
+
+code: ## the latest sign-up/reset code cognito-local "e-mailed": make code EMAIL=you@example.com
+	@go run ./local/cmd/localstack code $(EMAIL)
 
 invoke: build-host ## one invocation: make invoke FN=health EVENT=events/health.json
 	@go run ./local/cmd/invoke -fn $(FN) -event $(EVENT)

@@ -74,18 +74,27 @@ func (e Env) SignIn(tb testing.TB, email, password string) (access, id, refresh 
 // real pool would send.
 func (e Env) ConfirmationCode(tb testing.TB, email string) string {
 	tb.Helper()
-	path := filepath.Join(e.CognitoDataDir, ".cognito", "db", e.CognitoUserPoolID+".json")
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		code, err := readCode(path, email)
-		if err == nil && code != "" {
+		code, err := e.LatestCode(email)
+		if err == nil {
 			return code
 		}
 		if time.Now().After(deadline) {
-			tb.Fatalf("testenv: no confirmation code for %s in %s: %v", email, path, err)
+			tb.Fatalf("testenv: %v", err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// LatestCode is the newest code cognito-local issued to email.
+func (e Env) LatestCode(email string) (string, error) {
+	path := filepath.Join(e.CognitoDataDir, ".cognito", "db", e.CognitoUserPoolID+".json")
+	code, err := readCode(path, email)
+	if err == nil && code == "" {
+		err = fmt.Errorf("no code has been issued to %s", email)
+	}
+	return code, err
 }
 
 func readCode(path, email string) (string, error) {

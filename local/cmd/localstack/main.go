@@ -3,8 +3,10 @@
 //
 //	localstack test -- go test ./...   start a throwaway stack, run the command with
 //	                                   MACRO_TESTENV naming the stack's env file, stop it
-//	localstack up                      start the durable dev stack in .local/dev, write
-//	                                   .local/stack.env, run until Ctrl-C
+//	localstack code EMAIL              print the latest code cognito-local "e-mailed" to EMAIL
+//	localstack up                      start the durable dev stack in .local/dev and the
+//	                                   local gateway (:3000) running the real bootstraps,
+//	                                   write .local/stack.env, run until Ctrl-C
 package main
 
 import (
@@ -13,20 +15,25 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"runtime"
+	"strings"
 	"syscall"
 	"time"
 
+	"github.com/macro-ai/macro-ai/local/gateway"
+	"github.com/macro-ai/macro-ai/local/template"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: localstack test -- COMMAND… | localstack up")
+		fmt.Fprintln(os.Stderr, "usage: localstack test -- COMMAND… | localstack up | localstack code EMAIL")
 		os.Exit(2)
 	}
 	var err error
@@ -36,6 +43,8 @@ func main() {
 		code, err = runTest(os.Args[2:])
 	case "up":
 		err = runUp(os.Args[2:])
+	case "code":
+		err = printCode(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -94,7 +103,8 @@ func runTest(args []string) (int, error) {
 	return 0, err
 }
 
-// runUp starts the durable dev stack and runs until interrupted.
+// runUp starts the durable dev stack and the local gateway in front of the
+// real bootstraps, and runs until interrupted.
 func runUp(args []string) error {
 	fs := flag.NewFlagSet("up", flag.ExitOnError)
 	root, err := testenv.RepoRoot()
@@ -103,6 +113,8 @@ func runUp(args []string) error {
 	}
 	dir := fs.String("dir", filepath.Join(root, ".local", "dev"), "state folder")
 	envFile := fs.String("env-file", filepath.Join(root, ".local", "stack.env"), "where to write KEY=value lines")
+	apiAddr := fs.String("api", envOr("API_ADDR", "127.0.0.1:3000"), "gateway address (the HTTP API)")
+	streamAddr := fs.String("stream", envOr("STREAM_ADDR", "127.0.0.1:3001"), "chat-stream Function URL address")
 	pgPort := fs.Int("postgres-port", 54329, "PostgreSQL port")
 	redisPort := fs.Int("redis-port", 63799, "Redis port")
 	cognitoPort := fs.Int("cognito-port", 9229, "cognito-local port")
@@ -118,11 +130,109 @@ func runUp(args []string) error {
 		return err
 	}
 	defer stack.Stop()
-	if err := testenv.WriteEnvFile(*envFile, stack.Env.Vars()); err != nil {
+	vars := stack.Env.Vars()
+
+	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
 		return err
 	}
-	fmt.Printf("local stack up; settings in %s\n", *envFile)
-	<-ctx.Done()
-	fmt.Println("stopping")
+	gwEnv := map[string]string{}
+	for k, v := range vars {
+		gwEnv[k] = v
+	}
+	for _, kv := range os.Environ() { // the process environment wins (OPENAI_API_KEY, LOG_LEVEL, …)
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			gwEnv[k] = v
+		}
+	}
+	gw, err := gateway.New(gateway.Config{
+		Template:   tpl,
+		BuildDir:   filepath.Join(root, ".build", runtime.GOARCH),
+		Env:        gwEnv,
+		Authorizer: gateway.CognitoAuthorizer(gwEnv),
+	})
+	if err != nil {
+		return err
+	}
+	defer gw.Close()
+
+	errc := make(chan error, 2)
+	apiReady := make(chan string, 1)
+	go func() {
+		errc <- gateway.ListenAndServe(ctx, *apiAddr, gw, func(a net.Addr) { apiReady <- "http://" + a.String() })
+	}()
+	streamReady := make(chan string, 1)
+	if h, err := gw.FunctionURL("chat-stream"); err == nil {
+		go func() {
+			errc <- gateway.ListenAndServe(ctx, *streamAddr, h, func(a net.Addr) { streamReady <- "http://" + a.String() })
+		}()
+	} else {
+		streamReady <- ""
+	}
+	for _, ch := range []chan string{apiReady, streamReady} {
+		select {
+		case url := <-ch:
+			if ch == apiReady {
+				vars["API_URL"] = url
+			} else {
+				vars["STREAM_URL"] = url
+			}
+		case err := <-errc:
+			return err
+		}
+	}
+	if err := testenv.WriteEnvFile(*envFile, vars); err != nil {
+		return err
+	}
+	fmt.Printf(`
+Macro AI is running locally.
+  API            %s        (try: curl %s/health)
+  chat stream    %s
+  Cognito        %s  pool %s  client %s
+  PostgreSQL     %s
+  Redis          %s
+Settings are in %s. Ctrl-C stops everything.
+
+`, vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
+		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], *envFile)
+	select {
+	case <-ctx.Done():
+		fmt.Println("stopping")
+		return nil
+	case err := <-errc:
+		return err
+	}
+}
+
+func envOr(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// printCode prints the newest confirmation or reset code of an e-mail, read
+// from the running dev stack's cognito-local: the e-mail Cognito would send.
+func printCode(args []string) error {
+	if len(args) != 1 {
+		return errors.New("usage: localstack code EMAIL")
+	}
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		return err
+	}
+	vars, err := testenv.ReadEnvFile(filepath.Join(root, ".local", "stack.env"))
+	if err != nil {
+		return fmt.Errorf("no running dev stack (make dev): %w", err)
+	}
+	env, err := testenv.EnvFromVars(vars)
+	if err != nil {
+		return err
+	}
+	code, err := env.LatestCode(strings.ToLower(strings.TrimSpace(args[0])))
+	if err != nil {
+		return err
+	}
+	fmt.Println(code)
 	return nil
 }
