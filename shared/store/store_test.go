@@ -289,4 +289,3 @@ func addMessages(t *testing.T, db store.DB, user, conv string, n int) []string {
 	}
 	return ids
 }
-
