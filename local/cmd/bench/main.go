@@ -1,0 +1,269 @@
+// Command bench measures every function of template.yaml the way Lambda
+// would run it, beside two references it builds itself, and checks the
+// project's targets (make bench):
+//
+//   - the floor: a hello-world Go bootstrap (local/bench-baseline/hello),
+//     built with the functions' flags;
+//   - the seed's design: an Express app behind serverless-http on Node
+//     (local/bench-baseline/node), run by a minimal Node runtime loop.
+//
+// It starts a throwaway local stack (PostgreSQL, Redis, cognito-local) so
+// that every function initialises as it would on AWS, runs each function's
+// real bootstrap through lambdaemu — cold starts one at a time, each in a new
+// process, then warm invocations of one instance — and measures GET
+// /conversations through the local gateway as a signed-in user, counting
+// its SQL round trips with a proxy in front of PostgreSQL. It prints a table
+// and writes .local/bench/report.json; a missed target says MISS.
+//
+//	go run ./local/cmd/bench [-cold 20] [-warm 200] [-run health]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/macro-ai/macro-ai/local/bench"
+	"github.com/macro-ai/macro-ai/local/lambdaemu"
+	"github.com/macro-ai/macro-ai/local/template"
+	"github.com/macro-ai/macro-ai/shared/testenv"
+)
+
+// Report is report.json.
+type Report struct {
+	Generated       time.Time     `json:"generated"`
+	Platform        string        `json:"platform"` // GOOS/GOARCH
+	CPUs            int           `json:"cpus"`
+	ColdStarts      int           `json:"coldStarts"`
+	WarmInvocations int           `json:"warmInvocations"`
+	Targets         bench.Targets `json:"targets"`
+	Rows            []*bench.Row  `json:"rows"`
+	List            *ListResult   `json:"conversationsList,omitempty"`
+	Missed          []string      `json:"missed"` // "function: check" for every missed target
+	Errors          []string      `json:"errors,omitempty"`
+	ElapsedSeconds  float64       `json:"elapsedSeconds"`
+}
+
+type options struct {
+	root, buildDir, out string
+	cold, warm          int
+	run                 string
+	conversations       int
+	requests            int
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	start := time.Now()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		return err
+	}
+	var o options
+	o.root = root
+	flag.IntVar(&o.cold, "cold", 20, "cold starts per function")
+	flag.IntVar(&o.warm, "warm", 200, "warm invocations per function")
+	flag.StringVar(&o.run, "run", "", "measure only the functions whose folder name contains this")
+	flag.IntVar(&o.conversations, "conversations", 50, "conversations of the user in the GET /conversations bench (0 skips it)")
+	flag.IntVar(&o.requests, "requests", 200, "warm requests in the GET /conversations bench")
+	flag.StringVar(&o.buildDir, "build", filepath.Join(root, ".build", runtime.GOARCH), "folder with <fn>/bootstrap (make build-host)")
+	flag.StringVar(&o.out, "out", filepath.Join(root, ".local", "bench", "report.json"), "the JSON report")
+	flag.Parse()
+	if o.cold < 1 || o.warm < 1 {
+		return errors.New("-cold and -warm must be at least 1")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	var fns []*template.Function
+	for _, fn := range tpl.Functions {
+		if strings.Contains(fn.Dir, o.run) {
+			fns = append(fns, fn)
+		}
+	}
+	for _, fn := range fns {
+		if _, err := os.Stat(filepath.Join(o.buildDir, fn.Dir, "bootstrap")); err != nil {
+			return fmt.Errorf("%s: %w (run make build-host)", fn.Dir, err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	// The functions' own output goes to a log beside the report.
+	fnLog, err := os.Create(filepath.Join(filepath.Dir(o.out), "functions.log"))
+	if err != nil {
+		return err
+	}
+	defer fnLog.Close()
+
+	tmp, err := os.MkdirTemp("", "macro-bench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+
+	step(fmt.Sprintf("building the references in %s", tmp))
+	hello := filepath.Join(tmp, "hello", "bootstrap")
+	if err := buildHello(ctx, root, hello); err != nil {
+		return err
+	}
+	nodeDir := filepath.Join(root, "local", "bench-baseline", "node")
+	nodeErr := npmCI(ctx, nodeDir)
+
+	step("starting the local stack")
+	stackCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	stack, err := testenv.StartStack(stackCtx, testenv.StackOptions{Dir: filepath.Join(tmp, "stack"), Database: "macro"})
+	cancel()
+	if err != nil {
+		return fmt.Errorf("start the local stack: %w", err)
+	}
+	defer stack.Stop()
+	vars := stack.Env.Vars()
+
+	rep := &Report{
+		Generated: start.UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
+		ColdStarts: o.cold, WarmInvocations: o.warm, Targets: bench.DefaultTargets,
+	}
+	warmup := bench.Invocation{Payload: []byte(`{"warmup":true}`), Want: `"warm`}
+	healthEvent, err := os.ReadFile(filepath.Join(root, "events", "health.json"))
+	if err != nil {
+		return err
+	}
+	httpOK := bench.Invocation{Payload: healthEvent, Want: `"statusCode":200`}
+	base := lambdaemu.Config{MemoryMB: lambdaemu.DefaultMemoryMB, Output: fnLog, Log: io.Discard}
+
+	// The floor.
+	cfg := base
+	cfg.Name, cfg.Bootstrap = "hello", hello
+	floor := measure(ctx, rep, o, &bench.Row{Name: "hello-world (floor)", Kind: bench.KindFloor, Event: "warmup"}, hello, cfg, warmup)
+
+	// Ours.
+	var ours []*bench.Row
+	for _, fn := range fns {
+		bootstrap := filepath.Join(o.buildDir, fn.Dir, "bootstrap")
+		cfg := lambdaemu.Config{
+			Name: fn.Dir, Bootstrap: bootstrap, Handler: fn.Handler, MemoryMB: fn.MemorySize, Timeout: fn.Timeout,
+			Env: fn.Env(tpl, vars), LogFormat: fn.LogFormat, Region: vars["COGNITO_REGION"], Output: fnLog, Log: io.Discard,
+		}
+		ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: "warmup"}, bootstrap, cfg, warmup))
+		if fn.Dir == "health" {
+			ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: "GET /health"}, bootstrap, cfg, httpOK))
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+
+	// The seed's design.
+	var express *bench.Row
+	if nodeErr != nil {
+		express = &bench.Row{Name: "express (seed)", Kind: bench.KindExpress, Event: "warmup", Error: nodeErr.Error()}
+		rep.Rows = append(rep.Rows, express)
+	} else {
+		cfg := base
+		cfg.Name, cfg.Bootstrap, cfg.Handler = "express", filepath.Join(nodeDir, "bootstrap"), "app.handler"
+		cfg.Env = map[string]string{"NODE_ENV": "production"}
+		express = measure(ctx, rep, o, &bench.Row{Name: "express (seed)", Kind: bench.KindExpress, Event: "warmup"}, nodeDir, cfg, warmup)
+		measure(ctx, rep, o, &bench.Row{Name: "express (seed)", Kind: bench.KindExpress, Event: "GET /health (static)"}, nodeDir, cfg, httpOK)
+	}
+
+	for _, r := range ours {
+		bench.Evaluate(r, rep.Targets, floor.Init.P50Ms, express.Init.P50Ms)
+		for _, name := range r.Missed() {
+			rep.Missed = append(rep.Missed, fmt.Sprintf("%s (%s): %s", r.Name, r.Event, name))
+		}
+	}
+
+	if o.conversations > 0 && strings.Contains("conversations-list", o.run) {
+		step(fmt.Sprintf("GET /conversations through the gateway, %d conversations, %d requests", o.conversations, o.requests))
+		list, err := benchList(ctx, tpl, o, stack.Env, fnLog)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "GET /conversations: "+err.Error())
+		}
+		rep.List = list
+	}
+	for _, r := range rep.Rows {
+		if r.Error != "" {
+			rep.Errors = append(rep.Errors, fmt.Sprintf("%s (%s): %s", r.Name, r.Event, r.Error))
+		}
+	}
+	rep.ElapsedSeconds = time.Since(start).Round(time.Millisecond).Seconds()
+
+	b, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.out, append(b, '\n'), 0o644); err != nil {
+		return err
+	}
+	printReport(os.Stdout, rep)
+	fmt.Printf("\nreport: %s; the functions' logs: %s\n", o.out, fnLog.Name())
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("%d measurements failed", len(rep.Errors))
+	}
+	return nil
+}
+
+// measure sizes path (a bootstrap or a package folder), times cfg with inv
+// and adds the row to the report.
+func measure(ctx context.Context, rep *Report, o options, r *bench.Row, path string, cfg lambdaemu.Config, inv bench.Invocation) *bench.Row {
+	step(fmt.Sprintf("%s, %s", r.Name, r.Event))
+	zipped, size, err := bench.ZipSize(path)
+	if err != nil {
+		r.Error = err.Error()
+	}
+	r.BootstrapBytes, r.ZipBytes = size, zipped
+	if err == nil {
+		bench.Measure(ctx, r, cfg, inv, o.cold, o.warm)
+	}
+	rep.Rows = append(rep.Rows, r)
+	return r
+}
+
+// buildHello builds the floor with the functions' flags.
+func buildHello(ctx context.Context, root, out string) error {
+	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
+		"-o", out, "./bench-baseline/hello")
+	cmd.Dir = filepath.Join(root, "local")
+	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("build the hello-world floor: %w\n%s", err, b)
+	}
+	return nil
+}
+
+// npmCI installs the Express baseline's locked dependencies when they are missing.
+func npmCI(ctx context.Context, dir string) error {
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "serverless-http")); err == nil {
+		return nil
+	}
+	cmd := exec.CommandContext(ctx, "npm", "ci", "--no-audit", "--no-fund", "--omit=dev")
+	cmd.Dir = dir
+	if b, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("npm ci in %s: %w\n%s", dir, err, b)
+	}
+	return nil
+}
+
+func step(msg string) { fmt.Fprintf(os.Stderr, "bench: %s\n", msg) }
