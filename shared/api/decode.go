@@ -13,6 +13,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
 )
 
 // Normalizer is implemented by request bodies that clean themselves up before
@@ -124,6 +126,11 @@ func Email(s string) (bool, string) { return validEmail(s), "must be a valid ema
 // Password applies the password policy.
 func Password(s string) (bool, string) {
 	return ValidPassword(s), "must be at least 8 characters with upper case, lower case, a digit and a symbol"
+}
+
+// UUID accepts a UUID in its canonical text form.
+func UUID(s string) (bool, string) {
+	return len(s) == 36 && uuid.Validate(s) == nil, "must be a UUID"
 }
 
 // MaxChars limits a string to n characters.

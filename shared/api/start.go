@@ -17,8 +17,14 @@ func Start(function string, wire func(ctx context.Context) (HandlerFunc, error))
 	observe.Setup(function)
 	h, err := wire(context.Background())
 	if err != nil {
-		slog.Error("cold start failed", "error", err.Error())
-		os.Exit(1)
+		ExitColdStart(err)
 	}
 	lambda.Start(Wrap(h))
+}
+
+// ExitColdStart logs why the cold start failed and exits, which Lambda reports
+// as an init error.
+func ExitColdStart(err error) {
+	slog.Error("cold start failed", "error", err.Error())
+	os.Exit(1)
 }

@@ -177,3 +177,63 @@ func (r RateLimits) Validate() error {
 	}
 	return nil
 }
+
+// AI configures the OpenAI-compatible model provider.
+type AI struct {
+	// BaseURL is any OpenAI-compatible API (OpenAI, Ollama, vLLM, a proxy, the dev model).
+	BaseURL string `env:"OPENAI_BASE_URL" envDefault:"https://api.openai.com/v1"`
+	APIKey  string `env:"OPENAI_API_KEY,required,notEmpty"`
+	// ChatModel and EmbeddingModel name the models.
+	ChatModel      string `env:"OPENAI_CHAT_MODEL" envDefault:"gpt-4o-mini"`
+	EmbeddingModel string `env:"OPENAI_EMBEDDING_MODEL" envDefault:"text-embedding-3-small"`
+	// Temperature and MaxTokens shape the answers.
+	Temperature float64 `env:"OPENAI_TEMPERATURE" envDefault:"0.7"`
+	MaxTokens   int     `env:"OPENAI_MAX_TOKENS" envDefault:"1024"`
+	// FirstTokenTimeout bounds the wait for the first token, StreamIdleTimeout
+	// the silence between two chunks: a hung model ends the turn, not the Lambda.
+	FirstTokenTimeout time.Duration `env:"OPENAI_FIRST_TOKEN_TIMEOUT" envDefault:"20s"`
+	StreamIdleTimeout time.Duration `env:"OPENAI_STREAM_IDLE_TIMEOUT" envDefault:"15s"`
+	// EmbeddingTimeout bounds one embeddings call.
+	EmbeddingTimeout time.Duration `env:"OPENAI_EMBEDDING_TIMEOUT" envDefault:"10s"`
+}
+
+// Validate implements Validator.
+func (a AI) Validate() error {
+	if a.Temperature < 0 || a.Temperature > 2 {
+		return fmt.Errorf("OPENAI_TEMPERATURE: must be between 0 and 2, got %g", a.Temperature)
+	}
+	if a.MaxTokens < 1 {
+		return fmt.Errorf("OPENAI_MAX_TOKENS: must be at least 1, got %d", a.MaxTokens)
+	}
+	if a.FirstTokenTimeout <= 0 || a.StreamIdleTimeout <= 0 || a.EmbeddingTimeout <= 0 {
+		return errors.New("OPENAI_FIRST_TOKEN_TIMEOUT, OPENAI_STREAM_IDLE_TIMEOUT and OPENAI_EMBEDDING_TIMEOUT must be positive")
+	}
+	return nil
+}
+
+// Chat configures the chat turn's prompt.
+type Chat struct {
+	SystemPrompt string `env:"CHAT_SYSTEM_PROMPT" envDefault:"You are Macro AI, a helpful, concise assistant. Answer in Markdown. When excerpts from the user's earlier conversations are given, use them only if they are relevant."`
+	// RetrievalK is how many earlier messages of the user's other conversations
+	// may join the prompt; RetrievalMinScore is the cosine similarity they need.
+	RetrievalK        int     `env:"CHAT_RETRIEVAL_K" envDefault:"4"`
+	RetrievalMinScore float64 `env:"CHAT_RETRIEVAL_MIN_SCORE" envDefault:"0.35"`
+	// HistoryTokenBudget bounds the conversation's own messages in the prompt
+	// (estimated tokens); HistoryMaxMessages bounds how many are read.
+	HistoryTokenBudget int `env:"CHAT_HISTORY_TOKEN_BUDGET" envDefault:"6000"`
+	HistoryMaxMessages int `env:"CHAT_HISTORY_MAX_MESSAGES" envDefault:"60"`
+}
+
+// Validate implements Validator.
+func (c Chat) Validate() error {
+	if c.RetrievalK < 0 || c.RetrievalK > 20 {
+		return fmt.Errorf("CHAT_RETRIEVAL_K: must be 0 to 20, got %d", c.RetrievalK)
+	}
+	if c.HistoryTokenBudget < 100 {
+		return fmt.Errorf("CHAT_HISTORY_TOKEN_BUDGET: must be at least 100, got %d", c.HistoryTokenBudget)
+	}
+	if c.HistoryMaxMessages < 1 || c.HistoryMaxMessages > 500 {
+		return fmt.Errorf("CHAT_HISTORY_MAX_MESSAGES: must be 1 to 500, got %d", c.HistoryMaxMessages)
+	}
+	return nil
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/google/uuid"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/chat"
+	"github.com/macro-ai/macro-ai/shared/db"
+	"github.com/macro-ai/macro-ai/shared/store"
+)
+
+type handler struct {
+	turns     *chat.Service
+	verifier  *auth.Verifier
+	limiter   api.Limiter
+	perMinute int
+}
+
+type request struct {
+	Content         string  `json:"content"`
+	ClientMessageID *string `json:"clientMessageId"`
+}
+
+// Validate implements api.Validator.
+func (r *request) Validate() error {
+	var f api.Fields
+	f.Required("content", strings.TrimSpace(r.Content)) // blank is missing
+	f.Optional("content", r.Content, api.MaxChars(10000))
+	if r.ClientMessageID != nil {
+		f.Required("clientMessageId", *r.ClientMessageID, api.UUID)
+	}
+	return f.Err()
+}
+
+// Invoke serves POST /conversations/{id}/messages {content, clientMessageId?}.
+// Through the Function URL (response streaming) the answer streams as it is
+// made; through the HTTP API route, which cannot stream, the same events come
+// in one response. Validation, auth, not-found and rate-limit failures come
+// before the stream, with their status and the one error shape.
+func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
+	if api.IsWarmup(raw) {
+		return api.WarmupResponse(), nil
+	}
+	var req api.Request
+	if err := json.Unmarshal(raw, &req); err != nil {
+		return nil, fmt.Errorf("decode HTTP event: %w", err)
+	}
+	streaming := isFunctionURL(&req)
+	var turn *chat.Turn
+	var turnCtx context.Context
+	resp := api.Serve(ctx, &req, func(ctx context.Context, req *api.Request) (api.Response, error) {
+		t, err := h.prepare(ctx, req, streaming)
+		if err != nil {
+			return api.Response{}, err
+		}
+		if streaming {
+			turn, turnCtx = t, ctx
+			return api.Response{StatusCode: http.StatusOK, Headers: api.SSEHeaders()}, nil
+		}
+		var buf bytes.Buffer
+		h.turns.Run(ctx, t, api.NewSSE(&buf))
+		return api.Response{StatusCode: http.StatusOK, Headers: api.SSEHeaders(), Body: buf.String()}, nil
+	})
+	if !streaming {
+		return resp, nil
+	}
+	if turn == nil {
+		// Failed before the stream: its status and error body, as the stream's.
+		return &events.LambdaFunctionURLStreamingResponse{StatusCode: resp.StatusCode, Headers: resp.Headers, Body: strings.NewReader(resp.Body)}, nil
+	}
+	body := newTurnBody(func(w io.Writer) { h.turns.Run(turnCtx, turn, api.NewSSE(w)) })
+	return &events.LambdaFunctionURLStreamingResponse{StatusCode: http.StatusOK, Headers: resp.Headers, Body: body}, nil
+}
+
+// prepare authenticates, validates, rate-limits and stores the user's message.
+func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool) (*chat.Turn, error) {
+	userID := api.UserID(req) // behind the HTTP API: its JWT authorizer's claims
+	if streaming {
+		// A Function URL has no authorizer: the same checks, here.
+		claims, err := h.verifier.Verify(ctx, api.BearerToken(req))
+		switch {
+		case errors.Is(err, auth.ErrTokenExpired):
+			return nil, api.Errorf(http.StatusUnauthorized, "token_expired", "the access token has expired; refresh it")
+		case errors.Is(err, auth.ErrKeysUnavailable):
+			return nil, api.Errorf(http.StatusServiceUnavailable, "unavailable", "cannot verify tokens right now; try again").WithCause(err)
+		case err != nil:
+			return nil, api.Unauthorized().WithCause(err)
+		}
+		userID = claims.Subject
+	}
+	if userID == "" {
+		return nil, api.Unauthorized()
+	}
+	conversationID, ok := conversationID(req)
+	if !ok {
+		return nil, api.NotFound()
+	}
+	var body request
+	if err := api.DecodeJSON(req, &body); err != nil {
+		return nil, err
+	}
+	if d := h.limiter.Allow(ctx, "chat:user:"+userID, h.perMinute); !d.Allowed {
+		return nil, api.RateLimited(d.RetryAfter)
+	}
+	t, err := h.turns.Prepare(ctx, chat.Request{UserID: userID, ConversationID: conversationID,
+		Content: body.Content, ClientMessageID: body.ClientMessageID})
+	switch {
+	case err == nil:
+		return t, nil
+	case errors.Is(err, store.ErrNotFound):
+		return nil, api.NotFound()
+	case errors.Is(err, store.ErrTurnInProgress):
+		return nil, api.Errorf(http.StatusConflict, "conflict", "a message with this clientMessageId is being answered")
+	case db.IsUnavailable(err):
+		return nil, api.DatabaseUnavailable().WithCause(err)
+	default:
+		return nil, err
+	}
+}
+
+// isFunctionURL tells a Function URL invocation (routeKey $default, a
+// lambda-url domain) from one through the HTTP API's route.
+func isFunctionURL(req *api.Request) bool {
+	return req.RouteKey == "$default" || strings.Contains(req.RequestContext.DomainName, ".lambda-url.")
+}
+
+// conversationID is {id} of /conversations/{id}/messages: a path parameter
+// behind the HTTP API, the raw path behind the Function URL.
+func conversationID(req *api.Request) (string, bool) {
+	if id := req.PathParameters["id"]; id != "" {
+		return id, uuid.Validate(id) == nil
+	}
+	parts := strings.Split(strings.Trim(req.RawPath, "/"), "/")
+	if len(parts) != 3 || parts[0] != "conversations" || parts[2] != "messages" || uuid.Validate(parts[1]) != nil {
+		return "", false
+	}
+	return parts[1], true
+}
+
+// turnBody is the streamed response body: the turn writes its events into a
+// pipe that the runtime reads. The runtime closes it when it is done with the
+// response — at the end, or early when the client went away; Close then
+// unblocks the turn (its writes fail, so it stops the model) and waits for it
+// to store what it has, so that nothing is lost when the invocation ends.
+type turnBody struct {
+	r    *io.PipeReader
+	done chan struct{}
+}
+
+func newTurnBody(run func(w io.Writer)) *turnBody {
+	pr, pw := io.Pipe()
+	b := &turnBody{r: pr, done: make(chan struct{})}
+	go func() {
+		defer close(b.done)
+		defer pw.Close()
+		run(pw)
+	}()
+	return b
+}
+
+func (b *turnBody) Read(p []byte) (int, error) { return b.r.Read(p) }
+
+func (b *turnBody) Close() error {
+	b.r.Close()
+	select {
+	case <-b.done:
+	case <-time.After(20 * time.Second):
+	}
+	return nil
+}

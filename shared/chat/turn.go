@@ -1,0 +1,281 @@
+// Package chat is the chat turn: store the user's message, build the prompt
+// (system prompt, related excerpts found by vector search, the newest history
+// that fits a token budget), stream the model's answer as server-sent events,
+// store the answer, and embed both messages.
+package chat
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/macro-ai/macro-ai/shared/ai"
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/store"
+)
+
+// storeReserve is the time kept back from the model to store the answer and
+// close the stream before the invocation's deadline.
+const storeReserve = 3 * time.Second
+
+// Service runs chat turns.
+type Service struct {
+	db      store.DB
+	model   *ai.Client
+	history historyCache
+	cfg     config.Chat
+}
+
+// NewService returns a Service; rdb may be nil (no history cache).
+func NewService(db store.DB, model *ai.Client, rdb *redis.Client, cfg config.Chat) *Service {
+	return &Service{db: db, model: model, history: historyCache{rdb: rdb}, cfg: cfg}
+}
+
+// Request is one user message.
+type Request struct {
+	UserID          string
+	ConversationID  string
+	Content         string
+	ClientMessageID *string
+}
+
+// Turn is a turn whose user message is stored and whose answer can stream.
+type Turn struct {
+	req         Request
+	user        store.UserTurn
+	assistantID string
+}
+
+// The events of API.md's chat stream.
+type (
+	startEvent struct {
+		ConversationID     string `json:"conversationId"`
+		UserMessageID      string `json:"userMessageId"`
+		AssistantMessageID string `json:"assistantMessageId"`
+	}
+	deltaEvent struct {
+		Text string `json:"text"`
+	}
+	usage struct {
+		PromptTokens     int `json:"promptTokens"`
+		CompletionTokens int `json:"completionTokens"`
+	}
+	doneEvent struct {
+		AssistantMessageID string `json:"assistantMessageId"`
+		FinishReason       string `json:"finishReason"`
+		Usage              usage  `json:"usage"`
+	}
+	errorBody struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	}
+	errorEvent struct {
+		Error errorBody `json:"error"`
+	}
+)
+
+// Prepare stores the user's message (idempotently on ClientMessageID) before
+// anything streams, so that its failures get a normal status: store.ErrNotFound,
+// store.ErrTurnInProgress, or a database error.
+func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
+	u, err := store.AddUserMessage(ctx, s.db, req.UserID, req.ConversationID, req.Content, req.ClientMessageID, TitleFrom(req.Content))
+	if err != nil {
+		return nil, err
+	}
+	t := &Turn{req: req, user: u, assistantID: uuid.NewString()}
+	if u.Answer != nil && u.Answer.Status == "complete" {
+		t.assistantID = u.Answer.ID
+	}
+	return t, nil
+}
+
+// Run streams the answer to out: start, deltas, then done or error, and closes
+// out. Whatever happens, the user's message stays stored and what the model
+// produced is stored (incomplete if it did not finish). The stream is closed
+// before the vectors are made; Run returns when they are stored.
+func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
+	start := startEvent{ConversationID: t.req.ConversationID, UserMessageID: t.user.MessageID, AssistantMessageID: t.assistantID}
+	if a := t.user.Answer; a != nil && a.Status == "complete" {
+		// A retry of a finished turn: the stored answer again, no model call.
+		_ = out.Event("start", start)
+		_ = out.Event("delta", deltaEvent{Text: a.Content})
+		_ = out.Event("done", doneEvent{AssistantMessageID: a.ID, FinishReason: "stop"})
+		_ = out.Close()
+		return
+	}
+	if t.user.Retry && t.user.Answer != nil {
+		if err := store.DeleteIncompleteAnswer(ctx, s.db, t.req.UserID, t.user.MessageID); err != nil {
+			_ = out.Event("error", storeFailure(err))
+			return
+		}
+	}
+	if out.Event("start", start) != nil {
+		return // the client is gone before anything was generated
+	}
+
+	history, related, userVector := s.gather(ctx, t)
+	prompt := BuildPrompt(s.cfg.SystemPrompt, related, history, t.req.Content, s.cfg.HistoryTokenBudget)
+
+	// The model gets the invocation's time less a reserve to store the answer:
+	// a hung model ends the turn with an error event, not a Lambda timeout.
+	streamCtx, cancel := context.WithCancel(ctx)
+	if deadline, ok := ctx.Deadline(); ok {
+		streamCtx, cancel = context.WithDeadline(ctx, deadline.Add(-storeReserve))
+	}
+	defer cancel()
+	clientGone := false
+	completion, streamErr := s.model.Stream(streamCtx, prompt, func(text string) {
+		if !clientGone && out.Event("delta", deltaEvent{Text: text}) != nil {
+			clientGone = true
+			cancel() // nobody listens: stop paying for tokens
+		}
+	})
+
+	// Store what was produced, finished or not, before telling the client.
+	status := "complete"
+	if streamErr != nil {
+		status = "incomplete"
+	}
+	var answer *store.Message
+	if streamErr == nil || completion.Text != "" {
+		saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		m, err := store.AddAssistantMessage(saveCtx, s.db, t.req.UserID, t.req.ConversationID, t.assistantID, t.user.MessageID, completion.Text, status)
+		cancelSave()
+		if err != nil {
+			slog.ErrorContext(ctx, "chat: answer not stored", "error", err.Error())
+			if !clientGone {
+				_ = out.Event("error", storeFailure(err))
+			}
+			return
+		}
+		answer = &m
+	}
+	switch {
+	case clientGone:
+		slog.InfoContext(ctx, "chat: client disconnected; partial answer stored", "chars", len(completion.Text))
+	case streamErr != nil:
+		slog.WarnContext(ctx, "chat: model failed", "error", streamErr.Error(), "partialChars", len(completion.Text))
+		_ = out.Event("error", upstreamFailure(streamErr))
+	default:
+		u := usage{PromptTokens: completion.PromptTokens, CompletionTokens: completion.CompletionTokens}
+		if u.PromptTokens == 0 { // a provider that does not report usage: our estimate
+			for _, m := range prompt {
+				u.PromptTokens += EstimateTokens(m.Content)
+			}
+			u.CompletionTokens = EstimateTokens(completion.Text)
+		}
+		_ = out.Event("done", doneEvent{AssistantMessageID: t.assistantID, FinishReason: completion.FinishReason, Usage: u})
+	}
+
+	// The client has its last event: end the stream now, then make the vectors
+	// and update the history window, still within the invocation.
+	_ = out.Close()
+	after, cancelAfter := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
+	defer cancelAfter()
+	s.embed(after, t, userVector, answer)
+	if answer != nil && status == "complete" {
+		user := store.Message{ID: t.user.MessageID, Role: "user", Content: t.req.Content, Status: "complete", CreatedAt: t.user.CreatedAt}
+		window := append([]store.Message{*answer, user}, history...)
+		if len(window) > s.cfg.HistoryMaxMessages {
+			window = window[:s.cfg.HistoryMaxMessages]
+		}
+		s.history.set(after, t.req.ConversationID, t.user.MessageCount+2, window)
+	}
+}
+
+// gather reads the history window (cache, else database) and, at the same
+// time, embeds the new message and finds related messages of the user's other
+// conversations. Failures here degrade the prompt, never the turn.
+func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message, related []store.Related, userVector []float32) {
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		vecs, err := s.model.Embed(ctx, []string{t.req.Content})
+		if err != nil {
+			slog.WarnContext(ctx, "chat: message not embedded; no retrieval this turn", "error", err.Error())
+			return
+		}
+		userVector = vecs[0]
+		if s.cfg.RetrievalK == 0 {
+			return
+		}
+		near, err := store.NearestMessages(ctx, s.db, t.req.UserID, userVector,
+			store.NearestOptions{Limit: s.cfg.RetrievalK, NotInConversation: t.req.ConversationID})
+		if err != nil {
+			slog.WarnContext(ctx, "chat: retrieval failed", "error", err.Error())
+			return
+		}
+		for _, r := range near {
+			if r.Score >= s.cfg.RetrievalMinScore {
+				related = append(related, r)
+			}
+		}
+	}()
+	if !t.user.Retry {
+		history, _ = s.history.get(ctx, t.req.ConversationID, t.user.MessageCount)
+	}
+	if history == nil {
+		var err error
+		history, err = store.RecentMessages(ctx, s.db, t.req.UserID, t.req.ConversationID, t.user.MessageID, s.cfg.HistoryMaxMessages)
+		if err != nil {
+			slog.WarnContext(ctx, "chat: history not read", "error", err.Error())
+		}
+	}
+	wg.Wait()
+	return history, related, userVector
+}
+
+// embed stores the vectors of the turn's messages; the ones it cannot make
+// are left for the embed function's backfill.
+func (s *Service) embed(ctx context.Context, t *Turn, userVector []float32, answer *store.Message) {
+	var inputs []string
+	var ids []string
+	if userVector == nil {
+		inputs, ids = append(inputs, t.req.Content), append(ids, t.user.MessageID)
+	}
+	if answer != nil && answer.Content != "" {
+		inputs, ids = append(inputs, answer.Content), append(ids, answer.ID)
+	}
+	var items []store.Embedding
+	if userVector != nil {
+		items = append(items, store.Embedding{MessageID: t.user.MessageID, Vector: userVector})
+	}
+	if len(inputs) > 0 {
+		vecs, err := s.model.Embed(ctx, inputs)
+		if err != nil {
+			slog.WarnContext(ctx, "chat: answer not embedded; left for the backfill", "error", err.Error())
+		} else {
+			for i, v := range vecs {
+				items = append(items, store.Embedding{MessageID: ids[i], Vector: v})
+			}
+		}
+	}
+	if err := store.StoreEmbeddings(ctx, s.db, t.req.UserID, s.model.EmbeddingModel(), items); err != nil {
+		slog.WarnContext(ctx, "chat: vectors not stored; left for the backfill", "error", err.Error())
+	}
+}
+
+func upstreamFailure(err error) errorEvent {
+	msg := "the model failed while answering; your message is saved, try again"
+	switch ai.Classify(err) {
+	case ai.ErrTimeout:
+		msg = "the model did not answer in time; your message is saved, try again"
+	case ai.ErrRateLimit:
+		msg = "the model provider is busy; your message is saved, try again in a moment"
+	}
+	return errorEvent{Error: errorBody{Code: "upstream_error", Message: msg}}
+}
+
+func storeFailure(err error) errorEvent {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errorEvent{Error: errorBody{Code: "database_unavailable", Message: "the database did not answer; try again"}}
+	}
+	return errorEvent{Error: errorBody{Code: "internal", Message: "the answer could not be saved; try again"}}
+}

@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// ErrTurnInProgress means another request with the same clientMessageId is
+// storing its message right now.
+var ErrTurnInProgress = errors.New("a turn with this clientMessageId is in progress")
+
+// UserTurn is the stored user message a chat turn answers.
+type UserTurn struct {
+	ConversationID string
+	MessageID      string
+	CreatedAt      time.Time
+	// Title is the conversation's title after this message (the first message
+	// names a "New conversation").
+	Title string
+	// MessageCount is the conversation's count before this message.
+	MessageCount int
+	// Retry is true when clientMessageId had been stored before: nothing new
+	// was stored, and Answer is the stored answer to it, if any.
+	Retry  bool
+	Answer *Message
+}
+
+// AddUserMessage stores the user's message in the caller's conversation, in
+// one round trip: ownership, the idempotent insert (a clientMessageId already
+// stored is not stored again: the earlier message and its answer come back
+// instead) and the first-message title. ErrNotFound if the conversation is
+// not the caller's.
+func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string) (UserTurn, error) {
+	if uuid.Validate(conversationID) != nil {
+		return UserTurn{}, ErrNotFound
+	}
+	var (
+		owned                       bool
+		t                           UserTurn
+		msgID, answerID, answerText *string
+		answerStatus                *string
+		createdAt, answerCreatedAt  *time.Time
+		stored                      bool
+	)
+	err := db.QueryRow(ctx, `
+		WITH conv AS (
+			SELECT id, title, message_count FROM conversations WHERE id = $1 AND user_id = $2
+		), ins AS (
+			INSERT INTO messages (conversation_id, user_id, role, content, client_message_id)
+			SELECT id, $2, 'user', $3, $4 FROM conv
+			ON CONFLICT (conversation_id, client_message_id) DO NOTHING
+			RETURNING id, created_at
+		), titled AS (
+			UPDATE conversations c SET title = $5
+			FROM ins WHERE c.id = $1 AND c.title = 'New conversation'
+			RETURNING c.title
+		), prior AS (
+			SELECT m.id, m.created_at, a.id AS a_id, a.content AS a_content, a.status AS a_status, a.created_at AS a_created
+			FROM messages m LEFT JOIN messages a ON a.reply_to = m.id
+			WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.client_message_id = $4
+			  AND NOT EXISTS (SELECT 1 FROM ins)
+		)
+		SELECT EXISTS (SELECT 1 FROM conv), EXISTS (SELECT 1 FROM ins),
+			COALESCE((SELECT id FROM ins), (SELECT id FROM prior))::text,
+			COALESCE((SELECT created_at FROM ins), (SELECT created_at FROM prior)),
+			(SELECT a_id::text FROM prior), (SELECT a_content FROM prior), (SELECT a_status FROM prior), (SELECT a_created FROM prior),
+			COALESCE((SELECT title FROM titled), (SELECT title FROM conv), ''),
+			COALESCE((SELECT message_count FROM conv), 0)`,
+		conversationID, userID, content, clientMessageID, title).
+		Scan(&owned, &stored, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount)
+	if err != nil {
+		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
+	}
+	if !owned {
+		return UserTurn{}, ErrNotFound
+	}
+	if msgID == nil {
+		return UserTurn{}, ErrTurnInProgress
+	}
+	t.ConversationID, t.MessageID, t.CreatedAt, t.Retry = conversationID, *msgID, *createdAt, !stored
+	if answerID != nil {
+		t.Answer = &Message{ID: *answerID, Role: "assistant", Content: *answerText, Status: *answerStatus, CreatedAt: *answerCreatedAt}
+	}
+	return t, nil
+}
+
+// DeleteIncompleteAnswer removes the caller's unfinished answer to a user
+// message, so that a retried turn can answer it again.
+func DeleteIncompleteAnswer(ctx context.Context, db DB, userID, userMessageID string) error {
+	_, err := db.Exec(ctx, `DELETE FROM messages WHERE reply_to = $1 AND user_id = $2 AND status = 'incomplete'`,
+		userMessageID, userID)
+	if err != nil {
+		return fmt.Errorf("delete incomplete answer to %s: %w", userMessageID, err)
+	}
+	return nil
+}
+
+// AddAssistantMessage stores an answer with the id announced to the client.
+func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id, replyTo, content, status string) (Message, error) {
+	m := Message{ID: id, Role: "assistant", Content: content, Status: status}
+	err := db.QueryRow(ctx, `
+		INSERT INTO messages (id, conversation_id, user_id, role, content, status, reply_to)
+		SELECT $1, c.id, $3, 'assistant', $4, $5, $6 FROM conversations c WHERE c.id = $2 AND c.user_id = $3
+		RETURNING created_at`, id, conversationID, userID, content, status, replyTo).Scan(&m.CreatedAt)
+	if err != nil {
+		return Message{}, fmt.Errorf("add assistant message to %s: %w", conversationID, err)
+	}
+	return m, nil
+}
+
+// RecentMessages returns up to limit messages of the caller's conversation,
+// newest first, leaving out the message except.
+func RecentMessages(ctx context.Context, db DB, userID, conversationID, except string, limit int) ([]Message, error) {
+	rows, err := db.Query(ctx, `
+		SELECT id::text, role, content, status, created_at FROM messages
+		WHERE conversation_id = $1 AND user_id = $2 AND id <> $3
+		ORDER BY created_at DESC, id DESC LIMIT $4`, conversationID, userID, except, limit)
+	if err != nil {
+		return nil, fmt.Errorf("recent messages of %s: %w", conversationID, err)
+	}
+	defer rows.Close()
+	var out []Message
+	for rows.Next() {
+		var m Message
+		if err := rows.Scan(&m.ID, &m.Role, &m.Content, &m.Status, &m.CreatedAt); err != nil {
+			return nil, fmt.Errorf("scan message: %w", err)
+		}
+		out = append(out, m)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("recent messages of %s: %w", conversationID, err)
+	}
+	return out, nil
+}
+
+// Related is an earlier message near a query vector.
+type Related struct {
+	ConversationID    string    `json:"conversationId"`
+	ConversationTitle string    `json:"conversationTitle"`
+	MessageID         string    `json:"messageId"`
+	Role              string    `json:"role"`
+	Content           string    `json:"content"`
+	CreatedAt         time.Time `json:"createdAt"`
+	Score             float64   `json:"score"` // cosine similarity
+}
+
+// NearestOptions narrows a nearest-neighbour search.
+type NearestOptions struct {
+	Limit int
+	// InConversation keeps only that conversation's messages; NotInConversation
+	// leaves that conversation out. Either may be "".
+	InConversation    string
+	NotInConversation string
+}
+
+// NearestMessages returns the caller's messages nearest to vector, best first,
+// in one round trip on the HNSW index (with pgvector's iterative scan, so that
+// the user filter does not starve the result).
+func NearestMessages(ctx context.Context, db DB, userID string, vector []float32, opt NearestOptions) ([]Related, error) {
+	rows, err := db.Query(ctx, `
+		SELECT e.conversation_id::text, c.title, m.id::text, m.role, m.content, m.created_at,
+		       1 - (e.embedding <=> $2::halfvec) AS score
+		FROM message_embeddings e
+		JOIN messages m ON m.id = e.message_id
+		JOIN conversations c ON c.id = e.conversation_id
+		WHERE e.user_id = $1
+		  AND ($4 = '' OR e.conversation_id = NULLIF($4, '')::uuid)
+		  AND ($5 = '' OR e.conversation_id <> NULLIF($5, '')::uuid)
+		ORDER BY e.embedding <=> $2::halfvec
+		LIMIT $3`, userID, VectorLiteral(vector), opt.Limit, opt.InConversation, opt.NotInConversation)
+	if err != nil {
+		return nil, fmt.Errorf("nearest messages of %s: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []Related
+	for rows.Next() {
+		var r Related
+		if err := rows.Scan(&r.ConversationID, &r.ConversationTitle, &r.MessageID, &r.Role, &r.Content, &r.CreatedAt, &r.Score); err != nil {
+			return nil, fmt.Errorf("scan nearest message: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("nearest messages of %s: %w", userID, err)
+	}
+	return out, nil
+}
+
+// Embedding is a message's vector to store.
+type Embedding struct {
+	MessageID string
+	Vector    []float32
+}
+
+// StoreEmbeddings stores vectors of the caller's messages and marks them
+// embedded, in one round trip. A message that has a vector already keeps it.
+func StoreEmbeddings(ctx context.Context, db DB, userID, model string, items []Embedding) error {
+	if len(items) == 0 {
+		return nil
+	}
+	ids := make([]string, len(items))
+	vecs := make([]string, len(items))
+	for i, it := range items {
+		ids[i], vecs[i] = it.MessageID, VectorLiteral(it.Vector)
+	}
+	_, err := db.Exec(ctx, `
+		WITH v AS (
+			SELECT * FROM unnest($2::uuid[], $3::text[]) AS v(message_id, embedding)
+		), ins AS (
+			INSERT INTO message_embeddings (message_id, user_id, conversation_id, model, embedding)
+			SELECT m.id, m.user_id, m.conversation_id, $4, v.embedding::halfvec
+			FROM v JOIN messages m ON m.id = v.message_id AND m.user_id = $1
+			ON CONFLICT (message_id) DO NOTHING
+			RETURNING message_id
+		)
+		UPDATE messages SET embedded_at = now() WHERE id IN (SELECT message_id FROM v) AND user_id = $1`,
+		userID, ids, vecs, model)
+	if err != nil {
+		return fmt.Errorf("store %d embeddings: %w", len(items), err)
+	}
+	return nil
+}
+
+// VectorLiteral formats v as pgvector's text input, '[1,2,3]'.
+func VectorLiteral(v []float32) string {
+	b := make([]byte, 0, len(v)*10+2)
+	b = append(b, '[')
+	for i, x := range v {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendFloat(b, float64(x), 'g', -1, 32)
+	}
+	return string(append(b, ']'))
+}
