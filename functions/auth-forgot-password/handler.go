@@ -4,24 +4,24 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 )
 
-type handler struct{ cognito *auth.Cognito }
+type handler struct{ cognito *cognito.Client }
 
 // Serve: POST /auth/forgot-password {email} → 204, also for an unknown e-mail
 // (no account enumeration).
 func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
-	var body auth.EmailRequest
+	var body cognito.EmailRequest
 	if err := api.DecodeJSON(req, &body); err != nil {
 		return api.Response{}, err
 	}
 	if err := h.cognito.ForgotPassword(ctx, body.Email); err != nil {
-		switch auth.ExceptionName(err) {
+		switch cognito.ExceptionName(err) {
 		case "UserNotFoundException", "InvalidParameterException", "NotAuthorizedException":
 			return api.NoContent(), nil
 		}
-		return api.Response{}, auth.APIError(err)
+		return api.Response{}, cognito.APIError(err)
 	}
 	return api.NoContent(), nil
 }

@@ -5,14 +5,14 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 )
 
 func main() { api.Start("auth-refresh", wire) }
 
 // wire builds the handler once per container.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	r, err := auth.NewPublicRoute()
+	r, err := cognito.NewPublicRoute()
 	if err != nil {
 		return nil, err
 	}

@@ -6,12 +6,12 @@ import (
 	"net/http"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
 type handler struct {
-	cognito *auth.Cognito
+	cognito *cognito.Client
 	db      store.DB
 }
 
@@ -23,19 +23,19 @@ type handler struct {
 // query can be scoped by user id. If the database is down the sign-in still
 // succeeds: GET /me creates the row on first use.
 func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
-	var body auth.SignInRequest
+	var body cognito.SignInRequest
 	if err := api.DecodeJSON(req, &body); err != nil {
 		return api.Response{}, err
 	}
 	tokens, err := h.cognito.SignIn(ctx, body.Email, body.Password)
 	if err != nil {
-		if auth.ExceptionName(err) == "InvalidPasswordException" {
+		if cognito.ExceptionName(err) == "InvalidPasswordException" {
 			// cognito-local's answer to a wrong password; Cognito's is NotAuthorized.
-			return api.Response{}, auth.InvalidCredentials().WithCause(err)
+			return api.Response{}, cognito.InvalidCredentials().WithCause(err)
 		}
-		return api.Response{}, auth.APIError(err)
+		return api.Response{}, cognito.APIError(err)
 	}
-	if sub, email, err := auth.IdentityOf(tokens.IDToken); err != nil {
+	if sub, email, err := cognito.IdentityOf(tokens.IDToken); err != nil {
 		slog.WarnContext(ctx, "sign-in: id token unreadable; user row not upserted", "error", err.Error())
 	} else if _, err := store.UpsertUser(ctx, h.db, sub, email); err != nil {
 		slog.WarnContext(ctx, "sign-in: user row not upserted", "error", err.Error())

@@ -10,7 +10,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
@@ -57,7 +57,7 @@ func TestSignIn(t *testing.T) {
 				}
 				return
 			}
-			var tokens auth.Tokens
+			var tokens cognito.Tokens
 			apitest.Decode(t, resp, &tokens)
 			if tokens.AccessToken == "" || tokens.IDToken == "" || tokens.RefreshToken == "" || tokens.ExpiresIn <= 0 || tokens.TokenType != "Bearer" {
 				t.Errorf("tokens = %+v", tokens)

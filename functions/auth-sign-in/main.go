@@ -5,7 +5,7 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/db"
 )
 
@@ -13,7 +13,7 @@ func main() { api.Start("auth-sign-in", wire) }
 
 // wire builds the handler once per container.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	r, err := auth.NewPublicRoute()
+	r, err := cognito.NewPublicRoute()
 	if err != nil {
 		return nil, err
 	}

@@ -4,10 +4,10 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 )
 
-type handler struct{ cognito *auth.Cognito }
+type handler struct{ cognito *cognito.Client }
 
 // Serve: POST /auth/sign-out (auth) → 204. Global sign-out: every refresh
 // token of the caller is revoked, so no session can be renewed; access tokens
@@ -18,7 +18,7 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		return api.Response{}, api.Unauthorized()
 	}
 	if err := h.cognito.SignOut(ctx, token); err != nil {
-		return api.Response{}, auth.APIError(err)
+		return api.Response{}, cognito.APIError(err)
 	}
 	return api.NoContent(), nil
 }

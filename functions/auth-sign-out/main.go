@@ -5,8 +5,8 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
 	"github.com/macro-ai/macro-ai/shared/cache"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/config"
 )
 
@@ -26,6 +26,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: auth.NewCognito(cognitoCfg)}
+	h := &handler{cognito: cognito.New(cognitoCfg)}
 	return api.RequireUser(api.LimitByUser(limiter, "auth-sign-out", limits.DefaultPerMinute, h.Serve)), nil
 }

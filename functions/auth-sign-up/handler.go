@@ -5,10 +5,10 @@ import (
 	"net/http"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 )
 
-type handler struct{ cognito *auth.Cognito }
+type handler struct{ cognito *cognito.Client }
 
 type response struct {
 	UserSub   string `json:"userSub"`
@@ -19,13 +19,13 @@ type response struct {
 // e-mail is trimmed and lower-cased and the password policy checked before
 // Cognito is called; a taken e-mail is 409 user_exists.
 func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
-	var body auth.Credentials
+	var body cognito.Credentials
 	if err := api.DecodeJSON(req, &body); err != nil {
 		return api.Response{}, err
 	}
 	sub, confirmed, err := h.cognito.SignUp(ctx, body.Email, body.Password)
 	if err != nil {
-		return api.Response{}, auth.APIError(err)
+		return api.Response{}, cognito.APIError(err)
 	}
 	return api.JSON(http.StatusCreated, response{UserSub: sub, Confirmed: confirmed}), nil
 }

@@ -6,13 +6,13 @@ import (
 	"net/http"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/db"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
 type handler struct {
-	cognito *auth.Cognito
+	cognito *cognito.Client
 	db      store.DB
 }
 
@@ -26,7 +26,7 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	if errors.Is(err, store.ErrNotFound) || (err == nil && u.Email == "") {
 		email, cerr := h.cognito.Email(ctx, api.BearerToken(req))
 		if cerr != nil {
-			return api.Response{}, auth.APIError(cerr)
+			return api.Response{}, cognito.APIError(cerr)
 		}
 		u, err = store.UpsertUser(ctx, h.db, userID, email)
 	}

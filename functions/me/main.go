@@ -5,8 +5,8 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
 	"github.com/macro-ai/macro-ai/shared/cache"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/db"
 )
@@ -31,6 +31,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: auth.NewCognito(cognitoCfg), db: pool}
+	h := &handler{cognito: cognito.New(cognitoCfg), db: pool}
 	return api.RequireUser(api.LimitByUser(limiter, "me", limits.DefaultPerMinute, h.Serve)), nil
 }

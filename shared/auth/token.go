@@ -1,3 +1,6 @@
+// Package auth verifies Cognito JWTs against the user pool's JWKS: what the
+// HTTP API's JWT authorizer does, and what the streamed chat function (a
+// Function URL, which has no authorizer) does itself.
 package auth
 
 // This file verifies Cognito tokens against the user pool's JWKS.

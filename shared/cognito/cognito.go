@@ -1,7 +1,8 @@
-// Package auth is accounts: the Cognito calls behind the auth routes, the
-// mapping of Cognito's exceptions to API.md's errors, and access-token
-// verification against the user pool's JWKS.
-package auth
+// Package cognito is accounts: the Cognito user-pool calls behind the auth
+// routes, their request bodies, and the mapping of Cognito's exceptions to
+// API.md's errors. (Token verification is package auth's, so that functions
+// that only verify tokens do not link the AWS SDK.)
+package cognito
 
 import (
 	"context"
@@ -23,17 +24,17 @@ import (
 	"github.com/macro-ai/macro-ai/shared/config"
 )
 
-// Cognito calls the user pool's public (token- or client-authenticated) API:
+// Client calls the user pool's public (token- or client-authenticated) API:
 // none of these calls needs AWS credentials, so the client skips the SDK's
 // credential chain and its cold-start cost.
-type Cognito struct {
+type Client struct {
 	client   *cip.Client
 	clientID string
 	secret   string
 }
 
-// NewCognito returns a client for cfg's pool and app client.
-func NewCognito(cfg config.Cognito) *Cognito {
+// New returns a client for cfg's pool and app client.
+func New(cfg config.Cognito) *Client {
 	opts := cip.Options{
 		Region:      cfg.Region,
 		HTTPClient:  &http.Client{Timeout: cfg.Timeout},
@@ -43,7 +44,7 @@ func NewCognito(cfg config.Cognito) *Cognito {
 	if cfg.Endpoint != "" {
 		opts.BaseEndpoint = aws.String(cfg.Endpoint)
 	}
-	return &Cognito{client: cip.New(opts), clientID: cfg.ClientID, secret: cfg.ClientSecret}
+	return &Client{client: cip.New(opts), clientID: cfg.ClientID, secret: cfg.ClientSecret}
 }
 
 // Tokens are what a sign-in or a refresh returns.
@@ -56,7 +57,7 @@ type Tokens struct {
 }
 
 // secretHash is SECRET_HASH for an app client with a secret, else nil.
-func (c *Cognito) secretHash(username string) *string {
+func (c *Client) secretHash(username string) *string {
 	if c.secret == "" {
 		return nil
 	}
@@ -67,7 +68,7 @@ func (c *Cognito) secretHash(username string) *string {
 
 // SignUp registers email with password and returns the new user's sub and
 // whether the pool confirmed it already.
-func (c *Cognito) SignUp(ctx context.Context, email, password string) (sub string, confirmed bool, err error) {
+func (c *Client) SignUp(ctx context.Context, email, password string) (sub string, confirmed bool, err error) {
 	out, err := c.client.SignUp(ctx, &cip.SignUpInput{
 		ClientId: aws.String(c.clientID), Username: aws.String(email), Password: aws.String(password),
 		SecretHash:     c.secretHash(email),
@@ -80,7 +81,7 @@ func (c *Cognito) SignUp(ctx context.Context, email, password string) (sub strin
 }
 
 // ConfirmSignUp confirms email with the code the pool sent.
-func (c *Cognito) ConfirmSignUp(ctx context.Context, email, code string) error {
+func (c *Client) ConfirmSignUp(ctx context.Context, email, code string) error {
 	_, err := c.client.ConfirmSignUp(ctx, &cip.ConfirmSignUpInput{
 		ClientId: aws.String(c.clientID), Username: aws.String(email), ConfirmationCode: aws.String(code),
 		SecretHash: c.secretHash(email),
@@ -92,7 +93,7 @@ func (c *Cognito) ConfirmSignUp(ctx context.Context, email, code string) error {
 }
 
 // ResendCode sends email a new confirmation code.
-func (c *Cognito) ResendCode(ctx context.Context, email string) error {
+func (c *Client) ResendCode(ctx context.Context, email string) error {
 	_, err := c.client.ResendConfirmationCode(ctx, &cip.ResendConfirmationCodeInput{
 		ClientId: aws.String(c.clientID), Username: aws.String(email), SecretHash: c.secretHash(email),
 	})
@@ -103,7 +104,7 @@ func (c *Cognito) ResendCode(ctx context.Context, email string) error {
 }
 
 // SignIn runs USER_PASSWORD_AUTH.
-func (c *Cognito) SignIn(ctx context.Context, email, password string) (*Tokens, error) {
+func (c *Client) SignIn(ctx context.Context, email, password string) (*Tokens, error) {
 	params := map[string]string{"USERNAME": email, "PASSWORD": password}
 	if h := c.secretHash(email); h != nil {
 		params["SECRET_HASH"] = *h
@@ -120,7 +121,7 @@ func (c *Cognito) SignIn(ctx context.Context, email, password string) (*Tokens, 
 // Refresh runs REFRESH_TOKEN_AUTH. (An app client with a secret would need the
 // user's name for SECRET_HASH, which the refresh route does not take: the
 // template's client has no secret.)
-func (c *Cognito) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
+func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, error) {
 	out, err := c.client.InitiateAuth(ctx, &cip.InitiateAuthInput{
 		ClientId: aws.String(c.clientID), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
 		AuthParameters: map[string]string{"REFRESH_TOKEN": refreshToken},
@@ -153,7 +154,7 @@ func tokens(out *cip.InitiateAuthOutput) (*Tokens, error) {
 }
 
 // ForgotPassword sends email a code to reset the password.
-func (c *Cognito) ForgotPassword(ctx context.Context, email string) error {
+func (c *Client) ForgotPassword(ctx context.Context, email string) error {
 	_, err := c.client.ForgotPassword(ctx, &cip.ForgotPasswordInput{
 		ClientId: aws.String(c.clientID), Username: aws.String(email), SecretHash: c.secretHash(email),
 	})
@@ -164,7 +165,7 @@ func (c *Cognito) ForgotPassword(ctx context.Context, email string) error {
 }
 
 // ResetPassword sets a new password with the code ForgotPassword sent.
-func (c *Cognito) ResetPassword(ctx context.Context, email, code, newPassword string) error {
+func (c *Client) ResetPassword(ctx context.Context, email, code, newPassword string) error {
 	_, err := c.client.ConfirmForgotPassword(ctx, &cip.ConfirmForgotPasswordInput{
 		ClientId: aws.String(c.clientID), Username: aws.String(email), ConfirmationCode: aws.String(code),
 		Password: aws.String(newPassword), SecretHash: c.secretHash(email),
@@ -176,7 +177,7 @@ func (c *Cognito) ResetPassword(ctx context.Context, email, code, newPassword st
 }
 
 // SignOut signs the token's user out everywhere: every refresh token is revoked.
-func (c *Cognito) SignOut(ctx context.Context, accessToken string) error {
+func (c *Client) SignOut(ctx context.Context, accessToken string) error {
 	if _, err := c.client.GlobalSignOut(ctx, &cip.GlobalSignOutInput{AccessToken: aws.String(accessToken)}); err != nil {
 		return fmt.Errorf("cognito GlobalSignOut: %w", err)
 	}
@@ -184,7 +185,7 @@ func (c *Cognito) SignOut(ctx context.Context, accessToken string) error {
 }
 
 // Email returns the e-mail of the access token's user.
-func (c *Cognito) Email(ctx context.Context, accessToken string) (string, error) {
+func (c *Client) Email(ctx context.Context, accessToken string) (string, error) {
 	out, err := c.client.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(accessToken)})
 	if err != nil {
 		return "", fmt.Errorf("cognito GetUser: %w", err)

@@ -1,4 +1,4 @@
-package auth
+package cognito
 
 import (
 	"github.com/macro-ai/macro-ai/shared/cache"
@@ -8,7 +8,7 @@ import (
 // PublicRoute is what every public auth route is wired with: the Cognito
 // client, the rate limiter and the per-IP limit.
 type PublicRoute struct {
-	Cognito   *Cognito
+	Cognito   *Client
 	Limiter   *cache.Limiter
 	PerMinute int
 }
@@ -28,5 +28,5 @@ func NewPublicRoute() (*PublicRoute, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PublicRoute{Cognito: NewCognito(cognitoCfg), Limiter: limiter, PerMinute: limits.AuthPerMinute}, nil
+	return &PublicRoute{Cognito: New(cognitoCfg), Limiter: limiter, PerMinute: limits.AuthPerMinute}, nil
 }
