@@ -197,6 +197,8 @@ func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message,
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.RetrievalTimeout)
+		defer cancel()
 		vecs, err := s.model.Embed(ctx, []string{t.req.Content})
 		if err != nil {
 			slog.WarnContext(ctx, "chat: message not embedded; no retrieval this turn", "error", err.Error())

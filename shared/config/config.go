@@ -218,6 +218,9 @@ type Chat struct {
 	// may join the prompt; RetrievalMinScore is the cosine similarity they need.
 	RetrievalK        int     `env:"CHAT_RETRIEVAL_K" envDefault:"4"`
 	RetrievalMinScore float64 `env:"CHAT_RETRIEVAL_MIN_SCORE" envDefault:"0.35"`
+	// RetrievalTimeout bounds embedding the new message and searching before
+	// the model is called: past it the turn goes on without retrieved context.
+	RetrievalTimeout time.Duration `env:"CHAT_RETRIEVAL_TIMEOUT" envDefault:"2s"`
 	// HistoryTokenBudget bounds the conversation's own messages in the prompt
 	// (estimated tokens); HistoryMaxMessages bounds how many are read.
 	HistoryTokenBudget int `env:"CHAT_HISTORY_TOKEN_BUDGET" envDefault:"6000"`

@@ -91,6 +91,9 @@ func Do(tb testing.TB, h api.HandlerFunc, req *api.Request) api.Response {
 	return resp
 }
 
+// Response is a buffered HTTP API response.
+type Response = api.Response
+
 // ErrorBody is the one error shape.
 type ErrorBody struct {
 	Error api.Error `json:"error"`
