@@ -25,6 +25,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/macro-ai/macro-ai/local/devmodel"
 	"github.com/macro-ai/macro-ai/local/gateway"
 	"github.com/macro-ai/macro-ai/local/template"
 	"github.com/macro-ai/macro-ai/shared/testenv"
@@ -115,6 +116,7 @@ func runUp(args []string) error {
 	envFile := fs.String("env-file", filepath.Join(root, ".local", "stack.env"), "where to write KEY=value lines")
 	apiAddr := fs.String("api", envOr("API_ADDR", "127.0.0.1:3000"), "gateway address (the HTTP API)")
 	streamAddr := fs.String("stream", envOr("STREAM_ADDR", "127.0.0.1:3001"), "chat-stream Function URL address")
+	modelAddr := fs.String("model", envOr("DEV_MODEL_ADDR", "127.0.0.1:8089"), "dev model server address (when OPENAI_API_KEY is unset)")
 	pgPort := fs.Int("postgres-port", 54329, "PostgreSQL port")
 	redisPort := fs.Int("redis-port", 63799, "Redis port")
 	cognitoPort := fs.Int("cognito-port", 9229, "cognito-local port")
@@ -145,6 +147,25 @@ func runUp(args []string) error {
 			gwEnv[k] = v
 		}
 	}
+	errc := make(chan error, 3)
+	if os.Getenv("OPENAI_API_KEY") == "" {
+		// No key: our OpenAI-compatible dev model answers, offline.
+		model := devmodel.New(devmodel.Config{Dimensions: stack.Env.EmbeddingDimensions, TokenDelay: 25 * time.Millisecond})
+		defer model.Close()
+		modelReady := make(chan string, 1)
+		go func() {
+			errc <- gateway.ListenAndServe(ctx, *modelAddr, model, func(a net.Addr) { modelReady <- "http://" + a.String() + "/v1" })
+		}()
+		select {
+		case url := <-modelReady:
+			vars["OPENAI_BASE_URL"] = url
+			gwEnv["OPENAI_BASE_URL"], gwEnv["OPENAI_API_KEY"] = url, "dev"
+		case err := <-errc:
+			return err
+		}
+	} else {
+		vars["OPENAI_BASE_URL"] = envOr("OPENAI_BASE_URL", "https://api.openai.com/v1")
+	}
 	gw, err := gateway.New(gateway.Config{
 		Template:   tpl,
 		BuildDir:   filepath.Join(root, ".build", runtime.GOARCH),
@@ -156,7 +177,6 @@ func runUp(args []string) error {
 	}
 	defer gw.Close()
 
-	errc := make(chan error, 2)
 	apiReady := make(chan string, 1)
 	go func() {
 		errc <- gateway.ListenAndServe(ctx, *apiAddr, gw, func(a net.Addr) { apiReady <- "http://" + a.String() })
@@ -191,10 +211,11 @@ Macro AI is running locally.
   Cognito        %s  pool %s  client %s
   PostgreSQL     %s
   Redis          %s
+  model          %s
 Settings are in %s. Ctrl-C stops everything.
 
 `, vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
-		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], *envFile)
+		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], vars["OPENAI_BASE_URL"], *envFile)
 	select {
 	case <-ctx.Done():
 		fmt.Println("stopping")
