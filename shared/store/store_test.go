@@ -289,3 +289,34 @@ func addMessages(t *testing.T, db store.DB, user, conv string, n int) []string {
 	}
 	return ids
 }
+
+// TestIterativeScanIsSetForTheSearch checks that the batch's set_config
+// reaches the statement after it (one implicit transaction) and no further.
+func TestIterativeScanIsSetForTheSearch(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('hnsw.iterative_scan', $1, true)`, store.IterativeScan)
+	b.Queue(`SELECT current_setting('hnsw.iterative_scan')`)
+	br := conn.SendBatch(ctx, b)
+	if _, err := br.Exec(); err != nil {
+		t.Fatal(err)
+	}
+	var inBatch string
+	if err := br.QueryRow().Scan(&inBatch); err != nil {
+		t.Fatal(err)
+	}
+	br.Close()
+	var after string
+	if err := conn.QueryRow(ctx, `SELECT current_setting('hnsw.iterative_scan')`).Scan(&after); err != nil {
+		t.Fatal(err)
+	}
+	if inBatch != store.IterativeScan || after == store.IterativeScan {
+		t.Errorf("iterative scan in the batch %q, after it %q", inBatch, after)
+	}
+}

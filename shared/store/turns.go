@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrTurnInProgress means another request with the same clientMessageId is
@@ -158,11 +159,20 @@ type NearestOptions struct {
 	NotInConversation string
 }
 
+// IterativeScan is pgvector's hnsw.iterative_scan for NearestMessages: with
+// it the HNSW scan keeps going until enough rows pass the user filter, so that
+// a user whose messages are a small part of the index still gets a full
+// result (pgvector ≥ 0.8).
+const IterativeScan = "strict_order"
+
 // NearestMessages returns the caller's messages nearest to vector, best first,
-// in one round trip on the HNSW index (with pgvector's iterative scan, so that
-// the user filter does not starve the result).
+// in one round trip: a pipelined batch that sets hnsw.iterative_scan for its
+// own implicit transaction (so it also works behind a transaction pooler) and
+// runs the search on the HNSW index.
 func NearestMessages(ctx context.Context, db DB, userID string, vector []float32, opt NearestOptions) ([]Related, error) {
-	rows, err := db.Query(ctx, `
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('hnsw.iterative_scan', $1, true)`, IterativeScan)
+	b.Queue(`
 		SELECT e.conversation_id::text, c.title, m.id::text, m.role, m.content, m.created_at,
 		       1 - (e.embedding <=> $2::halfvec) AS score
 		FROM message_embeddings e
@@ -173,6 +183,12 @@ func NearestMessages(ctx context.Context, db DB, userID string, vector []float32
 		  AND ($5 = '' OR e.conversation_id <> NULLIF($5, '')::uuid)
 		ORDER BY e.embedding <=> $2::halfvec
 		LIMIT $3`, userID, VectorLiteral(vector), opt.Limit, opt.InConversation, opt.NotInConversation)
+	br := db.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
+		return nil, fmt.Errorf("nearest messages of %s: set iterative scan: %w", userID, err)
+	}
+	rows, err := br.Query()
 	if err != nil {
 		return nil, fmt.Errorf("nearest messages of %s: %w", userID, err)
 	}

@@ -36,3 +36,9 @@ func (c *CountingDB) QueryRow(ctx context.Context, sql string, args ...any) pgx.
 	c.n.Add(1)
 	return c.DB.QueryRow(ctx, sql, args...)
 }
+
+// SendBatch implements store.DB: a batch is one round trip.
+func (c *CountingDB) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	c.n.Add(1)
+	return c.DB.SendBatch(ctx, b)
+}
