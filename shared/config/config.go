@@ -240,3 +240,21 @@ func (c Chat) Validate() error {
 	}
 	return nil
 }
+
+// Backfill configures the embed function's scheduled backfill.
+type Backfill struct {
+	BatchSize  int           `env:"BACKFILL_BATCH_SIZE" envDefault:"64"`
+	MaxBatches int           `env:"BACKFILL_MAX_BATCHES" envDefault:"20"`
+	Grace      time.Duration `env:"BACKFILL_GRACE" envDefault:"2m"`
+}
+
+// Validate implements Validator.
+func (b Backfill) Validate() error {
+	if b.BatchSize < 1 || b.BatchSize > 2048 {
+		return fmt.Errorf("BACKFILL_BATCH_SIZE: must be 1 to 2048, got %d", b.BatchSize)
+	}
+	if b.MaxBatches < 1 {
+		return fmt.Errorf("BACKFILL_MAX_BATCHES: must be at least 1, got %d", b.MaxBatches)
+	}
+	return nil
+}

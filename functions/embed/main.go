@@ -1,0 +1,47 @@
+// Command embed serves POST /embeddings and, on an EventBridge schedule, the
+// backfill that embeds every stored message that has no vector yet.
+package main
+
+import (
+	"context"
+
+	"github.com/aws/aws-lambda-go/lambda"
+
+	"github.com/macro-ai/macro-ai/shared/ai"
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/deps"
+	"github.com/macro-ai/macro-ai/shared/observe"
+)
+
+func main() {
+	observe.Setup("embed")
+	h, err := wire(context.Background())
+	if err != nil {
+		api.ExitColdStart(err)
+	}
+	lambda.Start(h.Invoke)
+}
+
+// wire builds the handler once per container; nothing connects yet.
+func wire(ctx context.Context) (*handler, error) {
+	d, err := deps.LoadUserRoutes(ctx, "embed")
+	if err != nil {
+		return nil, err
+	}
+	aiCfg, err := config.Load[config.AI]()
+	if err != nil {
+		return nil, err
+	}
+	emb, err := config.Load[config.Embedding]()
+	if err != nil {
+		return nil, err
+	}
+	backfill, err := config.Load[config.Backfill]()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{db: d.DB, model: ai.New(aiCfg, emb.Dimensions), backfill: backfill}
+	h.route = d.Route("embed", h.serveHTTP)
+	return h, nil
+}

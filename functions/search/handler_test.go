@@ -1,0 +1,154 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/macro-ai/macro-ai/local/devmodel"
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/api/apitest"
+	"github.com/macro-ai/macro-ai/shared/store"
+	"github.com/macro-ai/macro-ai/shared/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
+
+type fixture struct {
+	h     api.HandlerFunc
+	model *devmodel.Server
+	pool  *pgxpool.Pool
+}
+
+func setup(t *testing.T) *fixture {
+	t.Helper()
+	stack := testenv.Get(t)
+	dbURL := stack.NewDatabase(t)
+	stack.Setenv(t, dbURL)
+	model, baseURL := devmodel.NewTestServer(t, devmodel.Config{Dimensions: stack.EmbeddingDimensions})
+	t.Setenv("OPENAI_API_KEY", "k")
+	t.Setenv("OPENAI_BASE_URL", baseURL)
+	h, err := wire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool, err := pgxpool.New(context.Background(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return &fixture{h: h, model: model, pool: pool}
+}
+
+// say stores a message of user in conversation with the dev model's vector.
+func (f *fixture) say(t *testing.T, user, conversation, content string) string {
+	t.Helper()
+	ctx := context.Background()
+	var id string
+	if err := f.pool.QueryRow(ctx, `INSERT INTO messages (conversation_id, user_id, role, content) VALUES ($1, $2, 'user', $3) RETURNING id::text`,
+		conversation, user, content).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.StoreEmbeddings(ctx, f.pool, user, "devmodel", []store.Embedding{{MessageID: id, Vector: devmodel.Embed(content, 512)}}); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (f *fixture) search(t *testing.T, user string, query map[string]string) (int, []store.Related, apitest.Response) {
+	t.Helper()
+	resp := apitest.Do(t, f.h, apitest.Event("GET", "/search", nil, apitest.WithUser(user, ""), apitest.WithQuery(query)))
+	var out response
+	if resp.StatusCode == 200 {
+		apitest.Decode(t, resp, &out)
+	}
+	return resp.StatusCode, out.Items, resp
+}
+
+func TestSearch(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	a, b := uuid.NewString(), uuid.NewString()
+	travel, _ := store.CreateConversation(ctx, f.pool, a, "Travel")
+	kitchen, _ := store.CreateConversation(ctx, f.pool, a, "Kitchen")
+	bConv, _ := store.CreateConversation(ctx, f.pool, b, "B's")
+	paris := f.say(t, a, travel.ID, "The capital of France is Paris, we stay near the Louvre.")
+	f.say(t, a, travel.ID, "Our train to Lisbon leaves on Friday morning.")
+	bread := f.say(t, a, kitchen.ID, "To bake bread you need flour, water, salt and yeast.")
+	f.say(t, b, bConv.ID, "The capital of France is Paris and I live there.")
+
+	status, items, resp := f.search(t, a, map[string]string{"q": "what is the capital of France?"})
+	if status != 200 || len(items) == 0 {
+		t.Fatalf("%d %s", status, resp.Body)
+	}
+	if items[0].MessageID != paris || items[0].ConversationTitle != "Travel" || items[0].ConversationID != travel.ID || items[0].Role != "user" {
+		t.Errorf("best match %+v, want the Paris message", items[0])
+	}
+	for i, it := range items {
+		if it.ConversationID == bConv.ID {
+			t.Error("another user's message was returned")
+		}
+		if it.Score < -1 || it.Score > 1.0001 || (i > 0 && it.Score > items[i-1].Score+1e-9) {
+			t.Errorf("scores not best first in [-1, 1]: %v", items)
+		}
+	}
+
+	_, narrowed, _ := f.search(t, a, map[string]string{"q": "capital of France", "conversationId": kitchen.ID})
+	if len(narrowed) != 1 || narrowed[0].MessageID != bread {
+		t.Errorf("narrowed to Kitchen: %+v", narrowed)
+	}
+	_, limited, _ := f.search(t, a, map[string]string{"q": "bread", "limit": "1"})
+	if len(limited) != 1 || limited[0].MessageID != bread {
+		t.Errorf("limit 1: %+v", limited)
+	}
+	if _, none, resp := f.search(t, uuid.NewString(), map[string]string{"q": "Paris"}); len(none) != 0 || !strings.Contains(resp.Body, `"items":[]`) {
+		t.Errorf("a user with no messages: %s", resp.Body)
+	}
+}
+
+func TestSearchRejects(t *testing.T) {
+	f := setup(t)
+	a, b := uuid.NewString(), uuid.NewString()
+	bConv, _ := store.CreateConversation(context.Background(), f.pool, b, "B's")
+	tests := []struct {
+		name   string
+		query  map[string]string
+		status int
+		code   string
+	}{
+		{"no q", map[string]string{}, 400, "validation_failed"},
+		{"blank q", map[string]string{"q": "   "}, 400, "validation_failed"},
+		{"q over 1 000", map[string]string{"q": strings.Repeat("a", 1001)}, 400, "validation_failed"},
+		{"limit 51", map[string]string{"q": "x", "limit": "51"}, 400, "validation_failed"},
+		{"limit 0", map[string]string{"q": "x", "limit": "0"}, 400, "validation_failed"},
+		{"another user's conversation", map[string]string{"q": "x", "conversationId": bConv.ID}, 404, "not_found"},
+		{"malformed conversation id", map[string]string{"q": "x", "conversationId": "nope"}, 404, "not_found"},
+		{"provider fails", map[string]string{"q": "x " + devmodel.Marker(devmodel.FailEmbedding)}, 502, "upstream_error"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			status, _, resp := f.search(t, a, tt.query)
+			if status != tt.status || apitest.ErrorOf(t, resp).Code != tt.code {
+				t.Errorf("%d %s, want %d %s", status, resp.Body, tt.status, tt.code)
+			}
+		})
+	}
+}
+
+// TestRepeatedQueryServedFromRedis: the same query twice costs one upstream call.
+func TestRepeatedQueryServedFromRedis(t *testing.T) {
+	f := setup(t)
+	q := map[string]string{"q": "a query nobody asked before " + uuid.NewString()}
+	user := uuid.NewString()
+	for range 3 {
+		if status, _, resp := f.search(t, user, q); status != 200 {
+			t.Fatalf("%d %s", status, resp.Body)
+		}
+	}
+	if n := len(f.model.Requests()); n != 1 {
+		t.Errorf("%d embedding requests for three identical searches, want 1", n)
+	}
+}
