@@ -1,0 +1,184 @@
+import { ApiError, errorFromResponse } from './errors';
+import { Session } from './session';
+import { readSSE } from './sse';
+import type * as T from './types';
+
+export interface ClientConfig {
+  /** API base URL: '' means the app's own origin. */
+  apiBase: string;
+  /** Chat stream base URL (the Function URL on AWS, '/stream' in dev). */
+  streamBase: string;
+  session: Session;
+  fetch?: typeof fetch;
+}
+
+type Query = Record<string, string | number | undefined | null>;
+
+function withQuery(path: string, q?: Query): string {
+  if (!q) return path;
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(q)) if (v !== undefined && v !== null && v !== '') p.set(k, String(v));
+  const s = p.toString();
+  return s ? `${path}?${s}` : path;
+}
+
+function joinUrl(base: string, path: string): string {
+  return base.replace(/\/+$/, '') + path;
+}
+
+export interface StreamHandlers {
+  onStart?(e: T.StartEvent): void;
+  onDelta?(e: T.DeltaEvent): void;
+  onDone?(e: T.DoneEvent): void;
+}
+
+/** The typed client for every route of the API. */
+export class ApiClient {
+  readonly session: Session;
+  private cfg: ClientConfig;
+  private f: typeof fetch;
+
+  constructor(cfg: ClientConfig) {
+    this.cfg = cfg;
+    this.session = cfg.session;
+    this.f = cfg.fetch ?? ((...a) => globalThis.fetch(...a));
+    this.session.refresher = (refreshToken) => this.refresh({ refreshToken });
+  }
+
+  private async request<R>(method: string, path: string, opts: { body?: unknown; auth?: boolean; signal?: AbortSignal; base?: string } = {}): Promise<R> {
+    const url = joinUrl(opts.base ?? this.cfg.apiBase, path);
+    const send = async (): Promise<Response> => {
+      const headers: Record<string, string> = { Accept: 'application/json' };
+      if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+      if (opts.auth) {
+        const token = await this.session.getAccessToken();
+        if (token) headers.Authorization = `Bearer ${token}`;
+      }
+      return this.f(url, {
+        method,
+        headers,
+        body: opts.body !== undefined ? JSON.stringify(opts.body) : undefined,
+        signal: opts.signal,
+      });
+    };
+    let res = await send();
+    if (res.status === 401 && opts.auth && this.session.signedIn) {
+      // The token may have expired between the check and the call: refresh once.
+      try {
+        await this.session.refresh();
+      } catch {
+        /* fall through to the original 401 */
+      }
+      if (this.session.hasAccessToken) res = await send();
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    if (res.status === 204) return undefined as R;
+    const text = await res.text();
+    return (text ? JSON.parse(text) : undefined) as R;
+  }
+
+  // ---- auth ----
+  signUp(b: T.SignUpRequest) { return this.request<T.SignUpResponse>('POST', '/auth/sign-up', { body: b }); }
+  confirm(b: T.ConfirmRequest) { return this.request<void>('POST', '/auth/confirm', { body: b }); }
+  resendCode(b: T.ResendCodeRequest) { return this.request<void>('POST', '/auth/resend-code', { body: b }); }
+  async signIn(b: T.SignInRequest): Promise<T.SignInResponse> {
+    const r = await this.request<T.SignInResponse>('POST', '/auth/sign-in', { body: b });
+    this.session.setTokens(r);
+    return r;
+  }
+  refresh(b: T.RefreshRequest) { return this.request<T.RefreshResponse>('POST', '/auth/refresh', { body: b }); }
+  forgotPassword(b: T.ForgotPasswordRequest) { return this.request<void>('POST', '/auth/forgot-password', { body: b }); }
+  resetPassword(b: T.ResetPasswordRequest) { return this.request<void>('POST', '/auth/reset-password', { body: b }); }
+  async signOut(): Promise<void> {
+    try {
+      if (this.session.signedIn) await this.request<void>('POST', '/auth/sign-out', { auth: true });
+    } finally {
+      this.session.clear();
+    }
+  }
+  me() { return this.request<T.Me>('GET', '/me', { auth: true }); }
+
+  // ---- conversations ----
+  createConversation(b: T.CreateConversationRequest = {}) {
+    return this.request<T.Conversation>('POST', '/conversations', { body: b, auth: true });
+  }
+  listConversations(q: T.ListConversationsQuery = {}, signal?: AbortSignal) {
+    return this.request<T.ConversationPage>('GET', withQuery('/conversations', { ...q }), { auth: true, signal });
+  }
+  getConversation(id: string) { return this.request<T.Conversation>('GET', `/conversations/${encodeURIComponent(id)}`, { auth: true }); }
+  renameConversation(id: string, b: T.UpdateConversationRequest) {
+    return this.request<T.Conversation>('PATCH', `/conversations/${encodeURIComponent(id)}`, { body: b, auth: true });
+  }
+  deleteConversation(id: string) { return this.request<void>('DELETE', `/conversations/${encodeURIComponent(id)}`, { auth: true }); }
+  listMessages(id: string, q: T.ListMessagesQuery = {}, signal?: AbortSignal) {
+    return this.request<T.MessagePage>('GET', withQuery(`/conversations/${encodeURIComponent(id)}/messages`, { ...q }), { auth: true, signal });
+  }
+
+  // ---- embeddings and search ----
+  embeddings(b: T.EmbeddingsRequest) { return this.request<T.EmbeddingsResponse>('POST', '/embeddings', { body: b, auth: true }); }
+  search(q: T.SearchQuery, signal?: AbortSignal) {
+    return this.request<T.SearchResponse>('GET', withQuery('/search', { ...q }), { auth: true, signal });
+  }
+  health() { return this.request<T.HealthResponse>('GET', '/health'); }
+
+  /**
+   * One chat turn, streamed from the stream base. Resolves with the done
+   * event; rejects with ApiError for failures before the stream (the normal
+   * error shape) and for an `error` event, and with an AbortError when the
+   * signal aborts.
+   */
+  async sendMessage(conversationId: string, body: T.SendMessageRequest, h: StreamHandlers = {}, signal?: AbortSignal): Promise<T.DoneEvent> {
+    const url = joinUrl(this.cfg.streamBase, `/conversations/${encodeURIComponent(conversationId)}/messages`);
+    const send = async () => {
+      const token = await this.session.getAccessToken();
+      return this.f(url, {
+        method: 'POST',
+        headers: {
+          'Content-Type': 'application/json',
+          Accept: 'text/event-stream',
+          ...(token ? { Authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+        signal,
+      });
+    };
+    let res = await send();
+    if (res.status === 401 && this.session.signedIn) {
+      try { await this.session.refresh(); } catch { /* keep the 401 */ }
+      if (this.session.hasAccessToken) res = await send();
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    if (!res.body) throw new ApiError({ status: 502, code: 'upstream_error', message: 'The answer stream was empty.' });
+    let done: T.DoneEvent | undefined;
+    for await (const m of readSSE(res.body, signal)) {
+      let data: unknown;
+      try {
+        data = m.data ? JSON.parse(m.data) : {};
+      } catch {
+        continue; // not ours
+      }
+      switch (m.event) {
+        case 'start': h.onStart?.(data as T.StartEvent); break;
+        case 'delta': h.onDelta?.(data as T.DeltaEvent); break;
+        case 'done': done = data as T.DoneEvent; h.onDone?.(done); break;
+        case 'error': {
+          const e = (data as T.StreamErrorEvent).error ?? { code: 'upstream_error', message: 'The answer failed.' };
+          throw new ApiError({ status: 502, code: e.code || 'upstream_error', message: e.message || 'The answer failed.' });
+        }
+      }
+    }
+    if (!done) throw new ApiError({ status: 502, code: 'upstream_error', message: 'The answer stopped before it was complete.' });
+    return done;
+  }
+}
+
+export function newClientMessageId(): string {
+  const c = globalThis.crypto;
+  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
+  const b = new Uint8Array(16);
+  c.getRandomValues(b);
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const h = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
