@@ -20,6 +20,7 @@ import (
 
 func main() {
 	observe.Setup("chat-stream")
+	api.ColdStart(context.Background())
 	h, err := wire(context.Background())
 	if err != nil {
 		api.ExitColdStart(err)

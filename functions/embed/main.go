@@ -16,6 +16,7 @@ import (
 
 func main() {
 	observe.Setup("embed")
+	api.ColdStart(context.Background())
 	h, err := wire(context.Background())
 	if err != nil {
 		api.ExitColdStart(err)

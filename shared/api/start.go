@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/macro-ai/macro-ai/shared/observe"
+	"github.com/macro-ai/macro-ai/shared/secrets"
 )
 
 // Start is a function's main: it sets up logging, wires the handler once per
@@ -15,11 +16,21 @@ import (
 // start with the reason in the log, as Lambda reports init errors.
 func Start(function string, wire func(ctx context.Context) (HandlerFunc, error)) {
 	observe.Setup(function)
+	ColdStart(context.Background())
 	h, err := wire(context.Background())
 	if err != nil {
 		ExitColdStart(err)
 	}
 	lambda.Start(Wrap(h))
+}
+
+// ColdStart does what every function does before wiring: it puts the
+// secrets the function declares (SECRETS) into its environment, from
+// Parameter Store in one call unless the environment has them already.
+func ColdStart(ctx context.Context) {
+	if _, err := secrets.Export(ctx); err != nil {
+		ExitColdStart(err)
+	}
 }
 
 // ExitColdStart logs why the cold start failed and exits, which Lambda reports

@@ -1,0 +1,5 @@
+package secrets
+
+import "os"
+
+var lookup = os.LookupEnv
