@@ -258,3 +258,33 @@ func (b Backfill) Validate() error {
 	}
 	return nil
 }
+
+// Warmup configures the warmup function.
+type Warmup struct {
+	// Functions are the names (or ARNs) of the functions to keep warm.
+	Functions []string `env:"WARMUP_FUNCTIONS" envSeparator:","`
+	// ActiveHours is "FROM-TO" in UTC hours (e.g. "7-23"); outside them the
+	// schedule does nothing. Empty is always.
+	ActiveHours string `env:"WARMUP_ACTIVE_HOURS"`
+	// Timeout bounds one warmup invocation.
+	Timeout time.Duration `env:"WARMUP_TIMEOUT" envDefault:"5s"`
+}
+
+// Validate implements Validator.
+func (w Warmup) Validate() error {
+	if _, _, err := w.Hours(); err != nil {
+		return err
+	}
+	return nil
+}
+
+// Hours parses ActiveHours; from == to == 0 means always.
+func (w Warmup) Hours() (from, to int, err error) {
+	if w.ActiveHours == "" {
+		return 0, 0, nil
+	}
+	if _, err := fmt.Sscanf(w.ActiveHours, "%d-%d", &from, &to); err != nil || from < 0 || from > 23 || to < 1 || to > 24 || from >= to {
+		return 0, 0, fmt.Errorf("WARMUP_ACTIVE_HOURS: want FROM-TO in UTC hours such as 7-23, got %q", w.ActiveHours)
+	}
+	return from, to, nil
+}
