@@ -1,0 +1,332 @@
+// Command vectorbench measures the nearest-message search at scale (issue 7,
+// item 4). It starts a throwaway PostgreSQL with pgvector, applies the
+// migrations, loads -scale messages with synthetic clustered embeddings for
+// one heavy user among -users users (the others have scale/10 each, the last
+// one scale/50: about 1% of the index), builds the HNSW index (timed), and
+// measures, warm, store.NearestMessages' latency p50/p95 and recall@k
+// against an exact scan for the heavy, a medium and the light user, beside
+// variants: iterative scan off, relaxed_order with a re-sort, other
+// hnsw.ef_search values and other index builds (-index). It prints a table
+// and writes a JSON report; a missed target says MISS.
+//
+//	go run ./local/cmd/vectorbench [-scale 100000] [-users 10] [-dims 512] [-queries 200] [-out .local/bench/vectors.json]
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"text/tabwriter"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/macro-ai/macro-ai/local/vectorbench"
+	"github.com/macro-ai/macro-ai/shared/migrations"
+	"github.com/macro-ai/macro-ai/shared/testenv"
+)
+
+// Report is the JSON report.
+type Report struct {
+	Generated      time.Time                `json:"generated"`
+	Platform       string                   `json:"platform"`
+	CPUs           int                      `json:"cpus"`
+	PostgreSQL     string                   `json:"postgresql"`
+	PgVector       string                   `json:"pgvector"`
+	Options        Options                  `json:"options"`
+	Targets        vectorbench.Targets      `json:"targets"`
+	Data           *vectorbench.Dataset     `json:"data"`
+	VacuumSeconds  float64                  `json:"vacuumAnalyzeSeconds"`
+	ExactSeconds   float64                  `json:"exactScanSeconds"`
+	Builds         []*vectorbench.Build     `json:"builds"`
+	Missed         []string                 `json:"missed"`
+	ElapsedSeconds float64                  `json:"elapsedSeconds"`
+	Model          vectorbench.ModelOptions `json:"model"`
+}
+
+// Options are the command's flags.
+type Options struct {
+	Scale        int    `json:"scale"`
+	Users        int    `json:"users"`
+	Dims         int    `json:"dims"`
+	Queries      int    `json:"queries"`
+	Warmup       int    `json:"warmup"`
+	K            int    `json:"k"`
+	EfSearch     []int  `json:"efSearch"`
+	Index        string `json:"index"`
+	MaintMem     string `json:"maintenanceWorkMem"`
+	Workers      int    `json:"maxParallelMaintenanceWorkers"`
+	Seed         uint64 `json:"seed"`
+	ContentBytes int    `json:"contentBytes"`
+	out          string
+}
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "vectorbench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	start := time.Now()
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		return err
+	}
+	var o Options
+	var ef string
+	model := vectorbench.DefaultModel
+	flag.IntVar(&o.Scale, "scale", 100000, "messages of the heavy user")
+	flag.IntVar(&o.Users, "users", 10, "users: one heavy, one light (scale/50), the others scale/10")
+	flag.IntVar(&o.Dims, "dims", 512, "embedding dimensions")
+	flag.IntVar(&o.Queries, "queries", 200, "timed queries per user and variant")
+	flag.IntVar(&o.Warmup, "warmup", 20, "untimed warm-up queries per user and variant")
+	flag.IntVar(&o.K, "k", 10, "neighbours per query (recall@k)")
+	flag.StringVar(&ef, "ef", "40,100", "hnsw.ef_search values to measure, comma-separated (40 is pgvector's default)")
+	flag.StringVar(&o.Index, "index", "16/64", "HNSW builds to measure, m/ef_construction, comma-separated (16/64 is the migration's)")
+	flag.StringVar(&o.MaintMem, "maintenance-work-mem", "512MB", "maintenance_work_mem for the index build")
+	flag.IntVar(&o.Workers, "workers", 1, "max_parallel_maintenance_workers for the index build")
+	flag.Uint64Var(&o.Seed, "seed", 1, "random seed of the data set and the queries")
+	flag.IntVar(&o.ContentBytes, "content", 400, "mean message length in bytes")
+	flag.IntVar(&model.Domains, "domains", vectorbench.DefaultModel.Domains, "topic domains of the synthetic embeddings; -1: independent topics (isolated clusters, harsher than real text)")
+	flag.StringVar(&o.out, "out", filepath.Join(root, ".local", "bench", "vectors.json"), "the JSON report")
+	flag.Parse()
+	for _, s := range strings.Split(ef, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || n < 1 {
+			return fmt.Errorf("-ef: bad value %q", s)
+		}
+		o.EfSearch = append(o.EfSearch, n)
+	}
+	var builds []vectorbench.IndexSetting
+	for _, s := range strings.Split(o.Index, ",") {
+		var b vectorbench.IndexSetting
+		if _, err := fmt.Sscanf(strings.TrimSpace(s), "%d/%d", &b.M, &b.EfConstruction); err != nil {
+			return fmt.Errorf("-index: bad value %q (want m/ef_construction)", s)
+		}
+		builds = append(builds, b)
+	}
+	if o.Scale < 1 || o.Users < 1 || o.Queries < 1 || o.K < 1 || o.Dims < 1 {
+		return errors.New("-scale, -users, -queries, -k and -dims must be at least 1")
+	}
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+
+	tmp, err := os.MkdirTemp("", "macro-vectorbench-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(tmp)
+	if err := os.Chmod(tmp, 0o755); err != nil { // PostgreSQL runs as postgres when we are root
+		return err
+	}
+	port, err := testenv.FreePort()
+	if err != nil {
+		return err
+	}
+	step(start, "starting PostgreSQL in %s", tmp)
+	pg, err := testenv.StartPostgres(ctx, filepath.Join(tmp, "pg"), port, testenv.PostgresOptions{})
+	if err != nil {
+		return err
+	}
+	defer pg.Stop()
+	if err := pg.CreateDatabase(ctx, "macro", ""); err != nil {
+		return err
+	}
+	url := pg.URL("macro")
+	if err := migrations.Apply(ctx, url, o.Dims); err != nil {
+		return err
+	}
+
+	var (
+		noticeMu sync.Mutex
+		notices  []string
+	)
+	cfg, err := pgx.ParseConfig(url)
+	if err != nil {
+		return err
+	}
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		noticeMu.Lock()
+		notices = append(notices, n.Message)
+		noticeMu.Unlock()
+	}
+	takeNotices := func() []string {
+		noticeMu.Lock()
+		defer noticeMu.Unlock()
+		out := notices
+		notices = nil
+		return out
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return fmt.Errorf("connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+
+	rep := &Report{Generated: start.UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
+		Options: o, Targets: vectorbench.DefaultTargets, Model: model}
+	if err := conn.QueryRow(ctx, `SELECT current_setting('server_version'), (SELECT extversion FROM pg_extension WHERE extname = 'vector')`).
+		Scan(&rep.PostgreSQL, &rep.PgVector); err != nil {
+		return fmt.Errorf("read versions: %w", err)
+	}
+
+	if err := vectorbench.DropIndex(ctx, conn); err != nil {
+		return err
+	}
+	step(start, "loading %d messages of the heavy user among %d users (%d dimensions)", o.Scale, o.Users, o.Dims)
+	ds, err := vectorbench.Load(ctx, conn, vectorbench.Spec{Scale: o.Scale, Users: o.Users, Dims: o.Dims,
+		ContentBytes: o.ContentBytes, Seed: o.Seed, Model: rep.Model})
+	if err != nil {
+		return err
+	}
+	rep.Data = ds
+	step(start, "loaded %d messages in %d conversations in %.1f s; VACUUM ANALYZE", ds.Messages, ds.Conversations, ds.LoadSeconds)
+	t := time.Now()
+	if _, err := conn.Exec(ctx, `VACUUM (ANALYZE) users, conversations, messages, message_embeddings`); err != nil {
+		return fmt.Errorf("vacuum analyze: %w", err)
+	}
+	rep.VacuumSeconds = time.Since(t).Seconds()
+
+	// The users measured, and their exact answers.
+	var users []vectorbench.User
+	for _, kind := range []string{"heavy", "medium", "light"} {
+		if u, ok := ds.User(kind); ok {
+			users = append(users, u)
+		}
+	}
+	queries := vectorbench.Queries(ds.Model, o.Seed, o.Queries)
+	warmup := vectorbench.Queries(ds.Model, o.Seed+1, o.Warmup)
+	step(start, "exact top-%d for %d queries per user (%d users)", o.K, o.Queries, len(users))
+	t = time.Now()
+	exact := map[string][][]string{}
+	for _, u := range users {
+		if exact[u.Kind], err = vectorbench.Exact(ctx, conn, u.ID, queries, o.K); err != nil {
+			return err
+		}
+	}
+	rep.ExactSeconds = time.Since(t).Seconds()
+
+	pools := vectorbench.NewPools(url, 2)
+	defer pools.Close()
+	variants := vectorbench.Variants(o.EfSearch)
+	for _, s := range builds {
+		step(start, "building the HNSW index (%s, maintenance_work_mem %s, %d parallel workers)", s, o.MaintMem, o.Workers)
+		b, err := vectorbench.BuildIndex(ctx, conn, s, vectorbench.BuildOptions{MaintenanceWorkMem: o.MaintMem, ParallelWorkers: o.Workers}, takeNotices)
+		if err != nil {
+			return err
+		}
+		step(start, "built in %.1f s; index %.1f MB", b.Seconds, b.Sizes.HNSWIndexMB)
+		rep.Builds = append(rep.Builds, b)
+		if b.Sizes.Per100kMB > rep.Targets.Per100kMB {
+			rep.Missed = append(rep.Missed, fmt.Sprintf("%s: %.0f MB per 100 000 messages > %.0f MB", s, b.Sizes.Per100kMB, rep.Targets.Per100kMB))
+		}
+		for _, v := range variants {
+			pool, err := pools.Get(ctx, v.EfSearch)
+			if err != nil {
+				return err
+			}
+			for _, u := range users {
+				r := vectorbench.Measure(ctx, pool, v, u, warmup, queries, exact[u.Kind], o.K)
+				if plan, err := vectorbench.Plan(ctx, conn, v, u.ID, queries[0], o.K); err != nil {
+					r.Plan = "error: " + err.Error()
+				} else {
+					r.Plan = plan
+				}
+				rep.Targets.Evaluate(r)
+				b.Results = append(b.Results, r)
+				if v.Store && v.EfSearch == 40 && len(r.Missed) > 0 {
+					rep.Missed = append(rep.Missed, fmt.Sprintf("%s, %s, %s user: %s", s, v.Name, u.Kind, strings.Join(r.Missed, ", ")))
+				}
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+			}
+		}
+	}
+	rep.ElapsedSeconds = time.Since(start).Seconds()
+	printReport(os.Stdout, rep)
+	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
+		return err
+	}
+	j, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(o.out, append(j, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Printf("\nreport: %s\n", o.out)
+	return nil
+}
+
+func printReport(w io.Writer, rep *Report) {
+	d := rep.Data
+	fmt.Fprintf(w, "\nvector search: PostgreSQL %s, pgvector %s, %s, %d CPUs\n", rep.PostgreSQL, rep.PgVector, rep.Platform, rep.CPUs)
+	fmt.Fprintf(w, "data: %d messages (%d dims, halfvec) in %d conversations, %d users:", d.Messages, rep.Options.Dims, d.Conversations, len(d.Users))
+	seen := map[string]bool{}
+	for _, u := range d.Users {
+		if !seen[u.Kind] {
+			seen[u.Kind] = true
+			fmt.Fprintf(w, " %s %d (%.1f%%)", u.Kind, u.Messages, 100*u.Share)
+		}
+	}
+	fmt.Fprintf(w, "\nload %.1f s (COPY), VACUUM ANALYZE %.1f s, exact scans %.1f s; %d timed + %d warm-up queries per row, k=%d\n",
+		d.LoadSeconds, rep.VacuumSeconds, rep.ExactSeconds, rep.Options.Queries, rep.Options.Warmup, rep.Options.K)
+	t := rep.Targets
+	for _, b := range rep.Builds {
+		s := b.Sizes
+		fmt.Fprintf(w, "\nHNSW %s: built in %.1f s (maintenance_work_mem %s, max_parallel_maintenance_workers %d)\n",
+			b.Index, b.Seconds, b.MaintenanceWorkMem, b.ParallelWorkers)
+		for _, n := range b.Notices {
+			fmt.Fprintf(w, "  notice: %s\n", n)
+		}
+		sizeMark := "ok"
+		if s.Per100kMB > t.Per100kMB {
+			sizeMark = "MISS"
+		}
+		fmt.Fprintf(w, "size: message_embeddings %.1f MB table + %.1f MB HNSW index (%.1f MB with its btrees), messages %.1f MB, conversations %.1f MB\n",
+			s.EmbeddingsHeapMB, s.HNSWIndexMB, s.EmbeddingsTotalMB, s.MessagesTotalMB, s.ConversationsMB)
+		fmt.Fprintf(w, "      total %.1f MB for %d messages = %.1f MB per 100 000 messages (target ≤ %.0f MB) %s\n\n",
+			s.TotalMB, s.Messages, s.Per100kMB, t.Per100kMB, sizeMark)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "variant\tuser\trows\tplan*\tp50 ms\tp95 ms\trecall@%d\tmin\tshort\t\t\n", rep.Options.K)
+		for _, r := range b.Results {
+			mark := "ok"
+			if len(r.Missed) > 0 {
+				mark = "MISS " + strings.Join(r.Missed, ", ")
+			}
+			if r.Error != "" {
+				mark += ": " + r.Error
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%.2f\t%.2f\t%.3f\t%.2f\t%d\t\t%s\n",
+				r.Variant.Name, r.User, r.Rows, r.Plan, r.P50Ms, r.P95Ms, r.Recall, r.MinRecall, r.Short, mark)
+		}
+		tw.Flush()
+	}
+	fmt.Fprintf(w, "\ntargets: p95 ≤ %.0f ms, recall@%d ≥ %.2f, ≤ %.0f MB per 100 000 messages; \"short\" = queries that returned fewer than k rows;\n*plan: how EXPLAIN (custom plan, first query) reads message_embeddings; the timed runs use pgx's cached prepared statements\n",
+		t.P95Ms, rep.Options.K, t.Recall, t.Per100kMB)
+	if len(rep.Missed) == 0 {
+		fmt.Fprintln(w, "shipped setting (store.NearestMessages, ef_search 40): every target met")
+	}
+	for _, m := range rep.Missed {
+		fmt.Fprintf(w, "MISS %s\n", m)
+	}
+	fmt.Fprintf(w, "elapsed %.1f s\n", rep.ElapsedSeconds)
+}
+
+func step(start time.Time, format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "vectorbench: [%5.1fs] %s\n", time.Since(start).Seconds(), fmt.Sprintf(format, args...))
+}
