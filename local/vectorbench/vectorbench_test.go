@@ -137,14 +137,14 @@ func TestHalf(t *testing.T) {
 		{65520, 0x7c00}, // rounds up to infinity
 		{1e6, 0x7c00},
 		{float32(math.Inf(-1)), 0xfc00},
-		{6.1035156e-05, 0x0400},  // smallest normal
-		{5.9604645e-08, 0x0001},  // smallest subnormal
-		{2.9802322e-08, 0x0000},  // half of it: ties to even, zero
-		{4.4703484e-08, 0x0001},  // 0.75 of it: rounds up
-		{3.0517578e-05, 0x0200},  // a subnormal
-		{1 + 1.0/2048, 0x3c00},   // tie, even stays
-		{1 + 3.0/2048, 0x3c02},   // tie, odd rounds up
-		{1 + 1.5/2048, 0x3c01},   // above the tie
+		{6.1035156e-05, 0x0400}, // smallest normal
+		{5.9604645e-08, 0x0001}, // smallest subnormal
+		{2.9802322e-08, 0x0000}, // half of it: ties to even, zero
+		{4.4703484e-08, 0x0001}, // 0.75 of it: rounds up
+		{3.0517578e-05, 0x0200}, // a subnormal
+		{1 + 1.0/2048, 0x3c00},  // tie, even stays
+		{1 + 3.0/2048, 0x3c02},  // tie, odd rounds up
+		{1 + 1.5/2048, 0x3c01},  // above the tie
 		{1e-10, 0x0000},
 	} {
 		if got := Half(c.f); got != c.want {

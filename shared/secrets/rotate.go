@@ -43,7 +43,9 @@ type Outcome struct {
 	Previous bool   `json:"previousKept"`
 }
 
-func (r Rotation) path(kind, name string) string { return "/macro-ai/" + r.Stage + "/" + kind + "/" + name }
+func (r Rotation) path(kind, name string) string {
+	return "/macro-ai/" + r.Stage + "/" + kind + "/" + name
+}
 
 // Rotate runs the rotation of sec with validate. The outcome is also logged
 // as one structured audit line (names and versions, never values).
