@@ -288,3 +288,11 @@ func (w Warmup) Hours() (from, to int, err error) {
 	}
 	return from, to, nil
 }
+
+// Migration configures the migrate function.
+type Migration struct {
+	// URL is the direct (unpooled) connection string, for when DATABASE_URL
+	// goes through a transaction-mode pooler that cannot hold the migration's
+	// advisory lock. Empty means DATABASE_URL.
+	URL string `env:"MIGRATION_DATABASE_URL"`
+}

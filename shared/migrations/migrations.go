@@ -23,29 +23,50 @@ const VersionTable = "public.schema_version"
 // idempotent, serialised across concurrent callers by tern's advisory lock, and
 // fails if the embedding column's dimension differs from dimensions.
 func Apply(ctx context.Context, connString string, dimensions int) error {
+	_, err := Migrate(ctx, connString, dimensions)
+	return err
+}
+
+// Result says what Migrate did: the schema version before and after.
+type Result struct {
+	From int32 `json:"from"`
+	To   int32 `json:"to"`
+}
+
+// Migrate is Apply that also reports the versions. The advisory lock tern
+// takes needs a session: behind a transaction-mode pooler, give it the
+// direct (unpooled) connection string.
+func Migrate(ctx context.Context, connString string, dimensions int) (Result, error) {
 	conn, err := pgx.Connect(ctx, connString)
 	if err != nil {
-		return fmt.Errorf("connect for migrations: %w", err)
+		return Result{}, fmt.Errorf("connect for migrations: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
 
 	m, err := migrate.NewMigrator(ctx, conn, VersionTable)
 	if err != nil {
-		return fmt.Errorf("create migrator: %w", err)
+		return Result{}, fmt.Errorf("create migrator: %w", err)
 	}
 	sqlFiles, err := fs.Sub(files, "sql")
 	if err != nil {
-		return fmt.Errorf("open embedded migrations: %w", err)
+		return Result{}, fmt.Errorf("open embedded migrations: %w", err)
 	}
 	// Templates are evaluated as they load: the data comes first.
 	m.Data["embedding_dimensions"] = dimensions
 	if err := m.LoadMigrations(sqlFiles); err != nil {
-		return fmt.Errorf("load migrations: %w", err)
+		return Result{}, fmt.Errorf("load migrations: %w", err)
+	}
+	var res Result
+	if res.From, err = m.GetCurrentVersion(ctx); err != nil {
+		return Result{}, fmt.Errorf("read schema version: %w", err)
 	}
 	if err := m.Migrate(ctx); err != nil {
-		return fmt.Errorf("apply migrations: %w", err)
+		return Result{}, fmt.Errorf("apply migrations: %w", err)
 	}
-	return CheckDimensions(ctx, conn, dimensions)
+	if res.To, err = m.GetCurrentVersion(ctx); err != nil {
+		return Result{}, fmt.Errorf("read schema version: %w", err)
+	}
+	return res, CheckDimensions(ctx, conn, dimensions)
 }
 
 // Querier is satisfied by *pgx.Conn and *pgxpool.Pool.

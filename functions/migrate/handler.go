@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/aws/aws-lambda-go/cfn"
+
+	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/migrations"
+)
+
+// physicalID names the one schema this resource manages. It never changes,
+// so an update never makes CloudFormation delete the "old" resource.
+const physicalID = "macro-ai-schema"
+
+// reserve is kept back from the Lambda deadline so that a slow migration
+// still answers CloudFormation (FAILED) instead of leaving it waiting.
+const reserve = 3 * time.Second
+
+type handler struct {
+	setupErr error // from the cold start: reported on every invocation
+	migrate  func(ctx context.Context) (migrations.Result, error)
+}
+
+// Invoke answers a CloudFormation custom resource request through its
+// pre-signed URL, or migrates and returns the versions for any other event.
+func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) {
+	var probe struct {
+		RequestType string `json:"RequestType"`
+		ResponseURL string `json:"ResponseURL"`
+	}
+	_ = json.Unmarshal(raw, &probe)
+	if probe.RequestType == "" || probe.ResponseURL == "" {
+		res, err := h.run(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return res, nil
+	}
+	var event cfn.Event
+	if err := json.Unmarshal(raw, &event); err != nil {
+		return nil, fmt.Errorf("decode custom resource event: %w", err)
+	}
+	// LambdaWrap sends SUCCESS or FAILED to the pre-signed URL; its reason is
+	// non-empty only when that answer could not be delivered.
+	reason, err := cfn.LambdaWrap(h.resource)(ctx, event)
+	if err == nil && reason != "" {
+		err = errors.New(reason)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("answer CloudFormation: %w", err)
+	}
+	return map[string]string{"answered": string(event.RequestType)}, nil
+}
+
+// resource is the custom resource: Create and Update migrate, Delete keeps
+// the data (deleting the stack must never drop the conversations).
+func (h *handler) resource(ctx context.Context, event cfn.Event) (string, map[string]any, error) {
+	slog.InfoContext(ctx, "custom resource", "requestType", event.RequestType, "logicalId", event.LogicalResourceID)
+	if event.RequestType == cfn.RequestDelete {
+		return event.PhysicalResourceID, nil, nil
+	}
+	res, err := h.run(ctx)
+	if err != nil {
+		return physicalID, nil, err
+	}
+	return physicalID, map[string]any{"From": res.From, "To": res.To}, nil
+}
+
+func (h *handler) run(ctx context.Context) (migrations.Result, error) {
+	if h.setupErr != nil {
+		return migrations.Result{}, h.setupErr
+	}
+	if deadline, ok := ctx.Deadline(); ok {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, deadline.Add(-reserve))
+		defer cancel()
+	}
+	start := time.Now()
+	res, err := h.migrate(ctx)
+	if err != nil {
+		slog.ErrorContext(ctx, "migration failed", "error", err.Error())
+		return res, err
+	}
+	slog.InfoContext(ctx, "migrated", "from", res.From, "to", res.To, "durationMs", time.Since(start).Milliseconds())
+	return res, nil
+}
+
+// migrateFromEnv migrates the database of DATABASE_URL (or
+// MIGRATION_DATABASE_URL, the direct connection string when DATABASE_URL goes
+// through a transaction-mode pooler) to the newest version.
+func migrateFromEnv(ctx context.Context) (migrations.Result, error) {
+	db, err := config.Load[config.Database]()
+	if err != nil {
+		return migrations.Result{}, err
+	}
+	emb, err := config.Load[config.Embedding]()
+	if err != nil {
+		return migrations.Result{}, err
+	}
+	m, err := config.Load[config.Migration]()
+	if err != nil {
+		return migrations.Result{}, err
+	}
+	url := db.URL
+	if m.URL != "" {
+		url = m.URL
+	}
+	return migrations.Migrate(ctx, url, emb.Dimensions)
+}
