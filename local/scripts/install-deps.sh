@@ -81,3 +81,8 @@ if [ ! -x "$here/node_modules/.bin/cognito-local" ]; then
   log "npm ci (cognito-local)"
   (cd "$here" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
 fi
+
+# Chromium (Debian's) for the web app's end-to-end test, driven by playwright-core.
+if ! [ -x /usr/bin/chromium ]; then
+  apt_install chromium fonts-dejavu-core
+fi
