@@ -7,6 +7,7 @@ package ssmfake
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -54,6 +55,17 @@ func (s *Server) Value(name string) (string, bool) {
 	defer s.mu.Unlock()
 	p, ok := s.params[name]
 	return p.Value, ok
+}
+
+// Delete removes a parameter.
+func (s *Server) Delete(name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.params[name]; !ok {
+		return fmt.Errorf("ssmfake: no parameter %s", name)
+	}
+	delete(s.params, name)
+	return nil
 }
 
 // Calls returns how many times an operation ("GetParameters") was called.
