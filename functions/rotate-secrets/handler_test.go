@@ -192,7 +192,9 @@ func TestBadRequests(t *testing.T) {
 // TestScrubbed: whatever a library puts in its error, the value and the
 // password inside it do not come out.
 func TestScrubbed(t *testing.T) {
-	leaky := scrubbed(func(_ context.Context, v string) error { return errors.New("cannot use " + v + " (password " + deadPass + ")") })
+	leaky := scrubbed(func(_ context.Context, v string) error {
+		return errors.New("cannot use " + v + " (password " + deadPass + ")")
+	})
 	value := "postgres://app:" + deadPass + "@db.example.com/macro"
 	err := leaky(context.Background(), value)
 	if err == nil || strings.Contains(err.Error(), deadPass) || strings.Contains(err.Error(), value) || !strings.Contains(err.Error(), "[redacted]") {
