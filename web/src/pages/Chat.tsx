@@ -339,8 +339,8 @@ function ConversationItem(props: {
             </span>
           ) : (
             <span className="conv-actions">
-              <button type="button" className="icon" aria-label={`Rename “${conv.title}”`} title="Rename" onClick={() => { setTitle(conv.title); setMode('rename'); }}>✎</button>
-              <button type="button" className="icon" aria-label={`Delete “${conv.title}”`} title="Delete" onClick={() => setMode('confirm-delete')}>🗑</button>
+              <button type="button" className="icon" aria-label={`Rename “${conv.title}”`} title="Rename" onClick={() => { setTitle(conv.title); setMode('rename'); }}><PencilIcon /></button>
+              <button type="button" className="icon" aria-label={`Delete “${conv.title}”`} title="Delete" onClick={() => setMode('confirm-delete')}><TrashIcon /></button>
             </span>
           )}
         </div>
@@ -352,6 +352,15 @@ function ConversationItem(props: {
 
 function capitalize(s: string) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
+}
+
+// Icons drawn inline (no icon font, no emoji font needed).
+const iconProps = { width: 16, height: 16, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round', strokeLinejoin: 'round', 'aria-hidden': true, focusable: false } as const;
+function PencilIcon() {
+  return <svg {...iconProps}><path d="M12 20h9" /><path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z" /></svg>;
+}
+function TrashIcon() {
+  return <svg {...iconProps}><path d="M3 6h18" /><path d="M8 6V4h8v2" /><path d="M19 6l-1 14H6L5 6" /><path d="M10 11v6M14 11v6" /></svg>;
 }
 
 // ---- Messages ---------------------------------------------------------------
@@ -492,7 +501,8 @@ function MessageView(props: {
     stickToBottom.current = true;
     setSendError(null);
     setMessages((prev) => {
-      const rest = prev.filter((m) => m.id !== asstId); // a retry replaces the failed answer
+      // A retry replaces the failed answer of its turn (whether or not the stream had started).
+      const rest = prev.filter((m) => !(m.role === 'assistant' && m.turn?.clientMessageId === clientMessageId));
       const hasUser = rest.some((m) => m.turn?.clientMessageId === clientMessageId && m.role === 'user');
       const user: UIMessage = { id: userId, role: 'user', content, status: 'complete', createdAt: now, turn };
       const asst: UIMessage = { id: asstId, role: 'assistant', content: '', status: 'incomplete', createdAt: now, local: 'streaming', turn };
