@@ -9,15 +9,23 @@
 // build-host); the function's environment is resolved from template.yaml with
 // .local/stack.env (when present) and the process environment, which wins.
 // -n 3 invokes three times on the same instance: one cold start, then warm.
+//
+// An event holding {{ResponseURL}} (events/migrate-create.json) is a
+// CloudFormation custom resource request: invoke serves that URL on
+// loopback, as CloudFormation's pre-signed S3 URL, and prints the answer the
+// function PUT there.
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
@@ -79,6 +87,15 @@ func run() error {
 	}
 	if err != nil {
 		return fmt.Errorf("read event: %w", err)
+	}
+
+	if bytes.Contains(payload, []byte(responseURLMark)) {
+		cfn, url, err := startCloudFormation()
+		if err != nil {
+			return err
+		}
+		defer cfn.print()
+		payload = bytes.ReplaceAll(payload, []byte(responseURLMark), []byte(url))
 	}
 
 	local, err := localEnv(*envFile)
@@ -154,4 +171,42 @@ func printError(fe *lambdaemu.FunctionError) error {
 		fmt.Println(string(b))
 	}
 	return fe
+}
+
+// responseURLMark in an event stands for CloudFormation's pre-signed URL.
+const responseURLMark = "{{ResponseURL}}"
+
+// cloudFormation receives a custom resource's answer.
+type cloudFormation struct {
+	srv     *http.Server
+	answers chan []byte
+}
+
+func startCloudFormation() (*cloudFormation, string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	cf := &cloudFormation{answers: make(chan []byte, 4)}
+	cf.srv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		if r.Method != http.MethodPut {
+			http.Error(w, "CloudFormation's URL takes a PUT", http.StatusMethodNotAllowed)
+			return
+		}
+		cf.answers <- body
+	})}
+	go cf.srv.Serve(l)
+	return cf, "http://" + l.Addr().String() + "/cloudformation-response?X-Amz-Signature=local", nil
+}
+
+// print shows what CloudFormation received, or that it received nothing.
+func (cf *cloudFormation) print() {
+	defer cf.srv.Close()
+	select {
+	case body := <-cf.answers:
+		fmt.Fprintf(os.Stderr, "CloudFormation received: %s\n", body)
+	default:
+		fmt.Fprintln(os.Stderr, "CloudFormation received no answer (it would wait an hour)")
+	}
 }

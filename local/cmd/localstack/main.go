@@ -6,7 +6,10 @@
 //	localstack code EMAIL              print the latest code cognito-local "e-mailed" to EMAIL
 //	localstack up                      start the durable dev stack in .local/dev and the
 //	                                   local gateway (:3000) running the real bootstraps,
+//	                                   the local AWS endpoint (:3002: Lambda Invoke, SSM),
 //	                                   write .local/stack.env, run until Ctrl-C
+//	localstack ssm put NAME VALUE      write a parameter to the running stack's Parameter Store
+//	localstack ssm get NAME            read one (prints the value: it is local)
 package main
 
 import (
@@ -16,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -25,8 +29,14 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/ssm"
+	ssmtypes "github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
 	"github.com/macro-ai/macro-ai/local/devmodel"
 	"github.com/macro-ai/macro-ai/local/gateway"
+	"github.com/macro-ai/macro-ai/local/ssmfake"
 	"github.com/macro-ai/macro-ai/local/template"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
@@ -34,7 +44,7 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: localstack test -- COMMAND… | localstack up | localstack code EMAIL")
+		fmt.Fprintln(os.Stderr, "usage: localstack test -- COMMAND… | localstack up | localstack code EMAIL | localstack ssm put|get NAME [VALUE]")
 		os.Exit(2)
 	}
 	var err error
@@ -46,6 +56,8 @@ func main() {
 		err = runUp(os.Args[2:])
 	case "code":
 		err = printCode(os.Args[2:])
+	case "ssm":
+		err = runSSM(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -116,6 +128,7 @@ func runUp(args []string) error {
 	envFile := fs.String("env-file", filepath.Join(root, ".local", "stack.env"), "where to write KEY=value lines")
 	apiAddr := fs.String("api", envOr("API_ADDR", "127.0.0.1:3000"), "gateway address (the HTTP API)")
 	streamAddr := fs.String("stream", envOr("STREAM_ADDR", "127.0.0.1:3001"), "chat-stream Function URL address")
+	awsAddr := fs.String("aws", envOr("AWS_ADDR", "127.0.0.1:3002"), "local AWS endpoint (Lambda Invoke API, SSM Parameter Store)")
 	modelAddr := fs.String("model", envOr("DEV_MODEL_ADDR", "127.0.0.1:8089"), "dev model server address (when OPENAI_API_KEY is unset)")
 	pgPort := fs.Int("postgres-port", 54329, "PostgreSQL port")
 	redisPort := fs.Int("redis-port", 63799, "Redis port")
@@ -177,6 +190,30 @@ func runUp(args []string) error {
 	}
 	defer gw.Close()
 
+	// The AWS APIs the functions call besides Cognito: Lambda Invoke (the
+	// warmup) and Parameter Store (rotate-secrets), seeded with this stack's
+	// values under /macro-ai/dev/…. The functions themselves read their
+	// secrets from the environment, which wins over Parameter Store.
+	params := ssmfake.New()
+	params.Put("/macro-ai/dev/critical/database-url", vars["DATABASE_URL"])
+	params.Put("/macro-ai/dev/standard/redis-url", vars["REDIS_URL"])
+	params.Put("/macro-ai/dev/critical/openai-api-key", gwEnv["OPENAI_API_KEY"])
+	awsReady := make(chan string, 1)
+	go func() {
+		errc <- gateway.ListenAndServe(ctx, *awsAddr, localAWS(gw.InvokeAPI(), params), func(a net.Addr) { awsReady <- "http://" + a.String() })
+	}()
+	select {
+	case url := <-awsReady:
+		for _, k := range []string{"LAMBDA_ENDPOINT", "SSM_ENDPOINT"} {
+			vars[k] = url
+			if _, set := gwEnv[k]; !set { // read by functions as they start
+				gwEnv[k] = url
+			}
+		}
+	case err := <-errc:
+		return err
+	}
+
 	apiReady := make(chan string, 1)
 	go func() {
 		errc <- gateway.ListenAndServe(ctx, *apiAddr, gw, func(a net.Addr) { apiReady <- "http://" + a.String() })
@@ -212,10 +249,11 @@ Macro AI is running locally.
   PostgreSQL     %s
   Redis          %s
   model          %s
+  AWS (local)    %s  (Lambda Invoke, SSM Parameter Store)
 Settings are in %s. Ctrl-C stops everything.
 
 `, vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
-		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], vars["OPENAI_BASE_URL"], *envFile)
+		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], vars["OPENAI_BASE_URL"], vars["SSM_ENDPOINT"], *envFile)
 	select {
 	case <-ctx.Done():
 		fmt.Println("stopping")
@@ -255,5 +293,59 @@ func printCode(args []string) error {
 		return err
 	}
 	fmt.Println(code)
+	return nil
+}
+
+// localAWS serves the local AWS endpoint: SSM's JSON protocol (X-Amz-Target:
+// AmazonSSM.*) and the Lambda Invoke API share it, told apart as AWS does by
+// target header and path.
+func localAWS(invoke http.Handler, ssm *ssmfake.Server) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.") {
+			ssm.ServeHTTP(w, r)
+			return
+		}
+		invoke.ServeHTTP(w, r)
+	})
+}
+
+// runSSM reads or writes a parameter of the running dev stack's Parameter
+// Store with the real SDK client, e.g. a pending value before
+// `make invoke FN=rotate-secrets EVENT=events/rotate-secrets.json`.
+func runSSM(args []string) error {
+	usage := errors.New("usage: localstack ssm put NAME VALUE | localstack ssm get NAME")
+	if len(args) < 2 {
+		return usage
+	}
+	root, err := testenv.RepoRoot()
+	if err != nil {
+		return err
+	}
+	vars, err := testenv.ReadEnvFile(filepath.Join(root, ".local", "stack.env"))
+	if err != nil || vars["SSM_ENDPOINT"] == "" {
+		return fmt.Errorf("no running dev stack with a local SSM endpoint (make dev): %v", err)
+	}
+	client := ssm.New(ssm.Options{
+		Region: "us-east-1", BaseEndpoint: aws.String(vars["SSM_ENDPOINT"]),
+		Credentials: credentials.NewStaticCredentialsProvider("local", "local", ""),
+	})
+	ctx := context.Background()
+	switch {
+	case args[0] == "put" && len(args) == 3:
+		out, err := client.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(args[1]), Value: aws.String(args[2]),
+			Type: ssmtypes.ParameterTypeSecureString, Overwrite: aws.Bool(true)})
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%s version %d\n", args[1], out.Version)
+	case args[0] == "get" && len(args) == 2:
+		out, err := client.GetParameter(ctx, &ssm.GetParameterInput{Name: aws.String(args[1]), WithDecryption: aws.Bool(true)})
+		if err != nil {
+			return err
+		}
+		fmt.Println(aws.ToString(out.Parameter.Value))
+	default:
+		return usage
+	}
 	return nil
 }
