@@ -14,7 +14,7 @@ MODULES    = $(shell go list -m | sed 's|$$|/...|')
 BUILD_DIR := .build
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
 
-.PHONY: help deps build build-host test vet dev code invoke bench clean $(FUNCTIONS:%=fn-%)
+.PHONY: help deps build build-host test vet dev code invoke bench deploy clean $(FUNCTIONS:%=fn-%)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,10 +41,11 @@ build-%Function:
 	cd functions/$$fn && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 \
 		go build $(GOFLAGS_LAMBDA) -o $(ARTIFACTS_DIR)/bootstrap .
 
-vet: ## gofmt check and go vet over every module
+vet: ## gofmt check, go vet over every module, actionlint over .github/workflows
 	@unformatted=$$(gofmt -l shared functions local | grep -v node_modules || true); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	@go vet $(MODULES)
+	@go tool actionlint
 
 test: deps vet build-host ## vet, then every module's tests with -race against a real local stack
 	@go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
@@ -60,6 +61,11 @@ invoke: build-host ## one invocation: make invoke FN=health EVENT=events/health.
 
 bench: deps build-host ## cold start, size, memory and latency report (.local/bench/report.json)
 	@go run ./local/cmd/bench
+
+STAGE ?= dev
+deploy: ## sam build + sam deploy of STAGE (dev or prod, samconfig.toml); see the README's deploy guide
+	sam build --config-env $(STAGE)
+	sam deploy --config-env $(STAGE)
 
 clean: ## remove build output (keeps .local/ state; rm -rf .local to reset it)
 	rm -rf $(BUILD_DIR) .aws-sam
