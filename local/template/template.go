@@ -54,6 +54,8 @@ type Value struct {
 	Literal   string
 	Intrinsic string // the tag, such as "!Ref", when the value is an intrinsic
 	Ref       string // the referenced name for !Ref
+	// Args are !Join's arguments: the delimiter, then the values joined.
+	Args []Value
 }
 
 // Route is an HttpApi event: API Gateway HTTP API route.
@@ -154,22 +156,99 @@ func (t *Template) Function(name string) (*Function, bool) {
 
 // Env resolves the function's Environment for a local run. For each variable
 // the template declares: the value in local (the local stack's settings and the
-// process environment) wins; else a literal template value is used; else a !Ref
-// to a template parameter with a Default takes the default (as sam local does);
-// else the variable is omitted.
+// process environment) wins; else a literal template value is used; else an
+// intrinsic with a local equivalent is resolved (see Resolve); else the
+// variable is omitted.
+//
+// Two kinds of local values reach the function although the template does not
+// declare them, because on AWS they come from elsewhere:
+//   - the secrets the function names in SECRETS ("critical/database-url" is
+//     DATABASE_URL), which shared/secrets reads from Parameter Store on AWS
+//     unless the environment has them, as it has locally;
+//   - every *_ENDPOINT variable (SSM_ENDPOINT, LAMBDA_ENDPOINT, …), which points
+//     an AWS SDK client at a local stand-in of the service.
+//
+// Every other local value is ignored.
 func (f *Function) Env(t *Template, local map[string]string) map[string]string {
 	env := make(map[string]string, len(f.Environment))
 	for name, v := range f.Environment {
-		switch lv, ok := local[name]; {
-		case ok:
+		if lv, ok := local[name]; ok {
 			env[name] = lv
-		case v.Intrinsic == "":
-			env[name] = v.Literal
-		case v.Intrinsic == "!Ref" && t != nil && t.Parameters[v.Ref] != "":
-			env[name] = t.Parameters[v.Ref]
+		} else if rv, ok := t.Resolve(v); ok {
+			env[name] = rv
+		}
+	}
+	for _, name := range f.SecretVariables() {
+		if lv, ok := local[name]; ok {
+			env[name] = lv
+		}
+	}
+	for name, lv := range local {
+		if strings.HasSuffix(name, "_ENDPOINT") {
+			env[name] = lv
 		}
 	}
 	return env
+}
+
+// SecretVariables are the environment variables that stand for the secrets
+// the function declares in SECRETS: DATABASE_URL for critical/database-url.
+// An entry without a tier counts by its name.
+func (f *Function) SecretVariables() []string {
+	var names []string
+	for _, part := range strings.Split(f.Environment["SECRETS"].Literal, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if _, name, ok := strings.Cut(part, "/"); ok {
+			part = name
+		}
+		names = append(names, strings.ToUpper(strings.ReplaceAll(part, "-", "_")))
+	}
+	return names
+}
+
+// Resolve gives v its local value: a literal as it is; a !Ref to a template
+// parameter its Default (as sam local does; an empty default resolves to
+// nothing); a !Ref to a function its local name, the function's folder (the
+// name the local gateway and its Invoke API know it by); a !Join of values
+// that all resolve, the joined string. Anything else has no local value.
+func (t *Template) Resolve(v Value) (string, bool) {
+	switch v.Intrinsic {
+	case "":
+		return v.Literal, true
+	case "!Ref":
+		if t == nil {
+			return "", false
+		}
+		if d := t.Parameters[v.Ref]; d != "" {
+			return d, true
+		}
+		for _, f := range t.Functions {
+			if f.LogicalID == v.Ref {
+				return f.Dir, true
+			}
+		}
+	case "!Join":
+		if len(v.Args) == 0 {
+			return "", false
+		}
+		sep, ok := t.Resolve(v.Args[0])
+		if !ok {
+			return "", false
+		}
+		parts := make([]string, 0, len(v.Args)-1)
+		for _, a := range v.Args[1:] {
+			s, ok := t.Resolve(a)
+			if !ok {
+				return "", false
+			}
+			parts = append(parts, s)
+		}
+		return strings.Join(parts, sep), true
+	}
+	return "", false
 }
 
 var camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
@@ -338,6 +417,9 @@ func value(n *yaml.Node) Value {
 		if n.Tag == "!Ref" && n.Kind == yaml.ScalarNode {
 			v.Ref = n.Value
 		}
+		if n.Tag == "!Join" {
+			v.Args = joinArgs(n)
+		}
 		return v
 	}
 	if n.Kind == yaml.MappingNode && len(n.Content) == 2 {
@@ -347,6 +429,9 @@ func value(n *yaml.Node) Value {
 			if key == "Ref" {
 				v.Ref = n.Content[1].Value
 			}
+			if key == "Fn::Join" {
+				v.Args = joinArgs(n.Content[1])
+			}
 			return v
 		}
 	}
@@ -354,6 +439,19 @@ func value(n *yaml.Node) Value {
 		return Value{Intrinsic: "!Unknown"}
 	}
 	return Value{Literal: n.Value}
+}
+
+// joinArgs reads !Join's [delimiter, [values…]]; nil when it is not that shape
+// (a list that is itself an intrinsic, say).
+func joinArgs(n *yaml.Node) []Value {
+	if n.Kind != yaml.SequenceNode || len(n.Content) != 2 || n.Content[1].Kind != yaml.SequenceNode || isIntrinsic(n.Content[1]) {
+		return nil
+	}
+	args := []Value{value(n.Content[0])}
+	for _, c := range n.Content[1].Content {
+		args = append(args, value(c))
+	}
+	return args
 }
 
 // isIntrinsic reports a short-form CloudFormation tag such as !Ref or !Sub.

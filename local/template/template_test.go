@@ -54,6 +54,7 @@ Resources:
       Environment:
         Variables:
           DATABASE_URL: !Ref DatabaseUrl
+          SECRETS: critical/database-url, standard/redis-url
           POOL: !GetAtt UserPool.Arn
           HEALTH_CHECK_TIMEOUT: 1500ms
           MODE: !If [IsProd, a, b]
@@ -96,6 +97,12 @@ Resources:
   WarmupFunction:
     Type: AWS::Serverless::Function
     Properties:
+      Environment:
+        Variables:
+          WARMUP_FUNCTIONS: !Join [",", [!Ref HealthFunction, !Ref ChatStreamFunction]]
+          LONG_FORM: {"Fn::Join": ["-", [a, {Ref: Stage}, b]]}
+          NOT_LOCAL: !Join [",", [!GetAtt HealthFunction.Arn]]
+          NO_LIST: !Join [",", !Ref Names]
       Events:
         Every5:
           Type: Schedule
@@ -177,27 +184,63 @@ func TestEnv(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f, _ := tpl.Function("health")
 	tests := []struct {
 		name  string
+		fn    string
 		local map[string]string
 		want  map[string]string
 	}{
-		{"no local values", nil, map[string]string{
+		{"no local values", "health", nil, map[string]string{
 			"STAGE": "dev", "LOG_LEVEL": "info", "HEALTH_CHECK_TIMEOUT": "1500ms",
+			"SECRETS": "critical/database-url, standard/redis-url",
 		}},
-		{"local values win, undeclared ones are ignored", map[string]string{
+		{"local values win, undeclared ones are ignored", "health", map[string]string{
 			"DATABASE_URL": "postgres://x", "LOG_LEVEL": "debug", "STAGE": "local", "UNRELATED": "1",
 		}, map[string]string{
 			"STAGE": "local", "LOG_LEVEL": "debug", "HEALTH_CHECK_TIMEOUT": "1500ms", "DATABASE_URL": "postgres://x",
+			"SECRETS": "critical/database-url, standard/redis-url",
+		}},
+		{"the secrets of SECRETS and the endpoints come from local", "health", map[string]string{
+			"REDIS_URL": "redis://x", "OPENAI_API_KEY": "not declared", "SSM_ENDPOINT": "http://ssm", "LAMBDA_ENDPOINT": "http://lambda",
+		}, map[string]string{
+			"STAGE": "dev", "LOG_LEVEL": "info", "HEALTH_CHECK_TIMEOUT": "1500ms",
+			"SECRETS": "critical/database-url, standard/redis-url", "REDIS_URL": "redis://x",
+			"SSM_ENDPOINT": "http://ssm", "LAMBDA_ENDPOINT": "http://lambda",
+		}},
+		{"a function without SECRETS gets no secret", "conversations-get", map[string]string{
+			"DATABASE_URL": "postgres://x",
+		}, map[string]string{"STAGE": "dev", "LOG_LEVEL": "info"}},
+		{"!Ref of a function is its folder, !Join joins what resolves", "warmup", nil, map[string]string{
+			"STAGE": "dev", "LOG_LEVEL": "info", "WARMUP_FUNCTIONS": "health,chat-stream", "LONG_FORM": "a-dev-b",
+		}},
+		{"a local value wins over a !Join", "warmup", map[string]string{"WARMUP_FUNCTIONS": "me"}, map[string]string{
+			"STAGE": "dev", "LOG_LEVEL": "info", "WARMUP_FUNCTIONS": "me", "LONG_FORM": "a-dev-b",
 		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			f, ok := tpl.Function(tt.fn)
+			if !ok {
+				t.Fatalf("no function %s", tt.fn)
+			}
 			if got := f.Env(tpl, tt.local); !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("Env = %v, want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestSecretVariables(t *testing.T) {
+	for secrets, want := range map[string][]string{
+		"":                      nil,
+		"critical/database-url": {"DATABASE_URL"},
+		" critical/openai-api-key , standard/redis-url,": {"OPENAI_API_KEY", "REDIS_URL"},
+		"migration-database-url":                         {"MIGRATION_DATABASE_URL"},
+	} {
+		f := &Function{Environment: map[string]Value{"SECRETS": {Literal: secrets}}}
+		if got := f.SecretVariables(); !reflect.DeepEqual(got, want) {
+			t.Errorf("SecretVariables(%q) = %v, want %v", secrets, got, want)
+		}
 	}
 }
 
