@@ -58,6 +58,7 @@ const (
 	KindFunction = "function" // one of the template's functions
 	KindFloor    = "floor"    // the hello-world Go bootstrap
 	KindExpress  = "express"  // the seed's Express app behind serverless-http
+	KindTracing  = "tracing"  // the floor with a tracing SDK set up
 )
 
 // Row is one measured function and event.

@@ -1,7 +1,10 @@
 package bench
 
 import (
+	"bytes"
+	"io"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -73,5 +76,27 @@ func TestEvaluate(t *testing.T) {
 	Evaluate(r, DefaultTargets, 10, 100)
 	if len(r.Checks) != 0 {
 		t.Errorf("checks of an unmeasured row: %+v", r.Checks)
+	}
+}
+
+func TestCountRESP(t *testing.T) {
+	in := "*2\r\n$3\r\nGET\r\n$5\r\nhello\r\n" +
+		"*3\r\n$3\r\nset\r\n$1\r\nk\r\n$12\r\nline\r\nbreaks\r\n" + // a value holding CRLF
+		"PING\r\n" +
+		"*4\r\n$7\r\nEVALSHA\r\n$2\r\nab\r\n$1\r\n1\r\n$0\r\n\r\n"
+	var out bytes.Buffer
+	var names []string
+	err := CountRESP(&out, strings.NewReader(in), func(name string) { names = append(names, name) })
+	if err != io.EOF {
+		t.Fatalf("CountRESP: %v, want EOF", err)
+	}
+	if out.String() != in {
+		t.Errorf("forwarded %q, want %q", out.String(), in)
+	}
+	if want := []string{"GET", "set", "PING", "EVALSHA"}; !slices.Equal(names, want) {
+		t.Errorf("commands %v, want %v", names, want)
+	}
+	if err := CountRESP(io.Discard, strings.NewReader("*1\r\n+x\r\n"), func(string) {}); err == nil {
+		t.Error("a malformed command was accepted")
 	}
 }

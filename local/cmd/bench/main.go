@@ -49,6 +49,7 @@ type Report struct {
 	Targets         bench.Targets `json:"targets"`
 	Rows            []*bench.Row  `json:"rows"`
 	List            *ListResult   `json:"conversationsList,omitempty"`
+	Chat            *ChatResult   `json:"chatTurn,omitempty"`
 	Missed          []string      `json:"missed"` // "function: check" for every missed target
 	Errors          []string      `json:"errors,omitempty"`
 	ElapsedSeconds  float64       `json:"elapsedSeconds"`
@@ -60,6 +61,10 @@ type options struct {
 	run                 string
 	conversations       int
 	requests            int
+	turns               int
+	chatConversations   int
+	firstToken          time.Duration
+	tracing             bool
 }
 
 func main() {
@@ -82,11 +87,18 @@ func run() error {
 	flag.StringVar(&o.run, "run", "", "measure only the functions whose folder name contains this")
 	flag.IntVar(&o.conversations, "conversations", 50, "conversations of the user in the GET /conversations bench (0 skips it)")
 	flag.IntVar(&o.requests, "requests", 200, "warm requests in the GET /conversations bench")
+	flag.IntVar(&o.turns, "turns", 200, "warm chat turns in the chat-stream bench (0 skips it)")
+	flag.IntVar(&o.chatConversations, "chat-conversations", 4, "conversations the chat turns go to, in turn")
+	flag.DurationVar(&o.firstToken, "first-token", 100*time.Millisecond, "the dev model's fixed first-token delay in the chat bench")
+	flag.BoolVar(&o.tracing, "tracing", true, "measure the floor with OpenTelemetry and with the X-Ray SDK set up (local/bench/baseline)")
 	flag.StringVar(&o.buildDir, "build", filepath.Join(root, ".build", runtime.GOARCH), "folder with <fn>/bootstrap (make build-host)")
 	flag.StringVar(&o.out, "out", filepath.Join(root, ".local", "bench", "report.json"), "the JSON report")
 	flag.Parse()
 	if o.cold < 1 || o.warm < 1 {
 		return errors.New("-cold and -warm must be at least 1")
+	}
+	if o.turns > 0 && o.chatConversations < 1 {
+		return errors.New("-chat-conversations must be at least 1")
 	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -128,6 +140,11 @@ func run() error {
 	if err := buildHello(ctx, root, hello); err != nil {
 		return err
 	}
+	var tracers []tracer
+	var tracerErr error
+	if o.tracing {
+		tracers, tracerErr = buildTracers(ctx, root, tmp)
+	}
 	nodeDir := filepath.Join(root, "local", "bench-baseline", "node")
 	nodeErr := npmCI(ctx, nodeDir)
 
@@ -140,6 +157,9 @@ func run() error {
 	}
 	defer stack.Stop()
 	vars := stack.Env.Vars()
+	// The model's key is a secret the functions read at cold start; the
+	// warmup rows never call the model.
+	vars["OPENAI_API_KEY"] = "dev"
 
 	rep := &Report{
 		Generated: start.UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
@@ -157,6 +177,11 @@ func run() error {
 	cfg := base
 	cfg.Name, cfg.Bootstrap = "hello", hello
 	floor := measure(ctx, rep, o, &bench.Row{Name: "hello-world (floor)", Kind: bench.KindFloor, Event: "warmup"}, hello, cfg, warmup)
+
+	// The floor with tracing set up (issue 8: which tracing to ship).
+	if o.tracing {
+		benchTracing(ctx, rep, o, base, warmup, tracers, tracerErr)
+	}
 
 	// Ours.
 	var ours []*bench.Row
@@ -202,6 +227,19 @@ func run() error {
 			rep.Errors = append(rep.Errors, "GET /conversations: "+err.Error())
 		}
 		rep.List = list
+	}
+	if o.turns > 0 && strings.Contains("chat-stream", o.run) {
+		step(fmt.Sprintf("chat turns through the chat-stream Function URL, %d warm turns, model first token after %s", o.turns, o.firstToken))
+		chat, err := benchChat(ctx, tpl, o, stack.Env, fnLog)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "chat turn: "+err.Error())
+		}
+		rep.Chat = chat
+		if chat != nil {
+			for _, m := range chat.Missed {
+				rep.Missed = append(rep.Missed, "chat-stream (turn): "+m)
+			}
+		}
 	}
 	for _, r := range rep.Rows {
 		if r.Error != "" {

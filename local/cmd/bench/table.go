@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"text/tabwriter"
 
@@ -55,6 +57,31 @@ func printReport(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "  counted by %s\n", l.Method)
 	}
 
+	printTracing(w, rep)
+	if c := rep.Chat; c != nil {
+		t := c.Targets
+		fmt.Fprintf(w, "\n%s, signed in, %d warm turns over %d conversations, the dev model's first token after %.0f ms:\n",
+			c.Request, c.Turns, c.Conversations, c.FirstTokenDelayMs)
+		fmt.Fprintf(w, "  time to first delta (client)                   p50 %.2f ms  p99 %.2f ms\n", c.FirstDelta.P50Ms, c.FirstDelta.P99Ms)
+		fmt.Fprintf(w, "  the model's own first-token time               p50 %.2f ms  p99 %.2f ms\n", c.ModelFirstToken.P50Ms, c.ModelFirstToken.P99Ms)
+		fmt.Fprintf(w, "  overhead (first delta - model's first token)   p50 %.2f ms  p99 %.2f ms  (target ≤ %.0f ms)%s\n",
+			c.Overhead.P50Ms, c.Overhead.P99Ms, t.MaxOverheadMs, mark(c.Overhead.P50Ms <= t.MaxOverheadMs && c.Overhead.P99Ms <= t.MaxOverheadMs))
+		fmt.Fprintf(w, "    of which the retrieval embedding call        p50 %.2f ms  p99 %.2f ms  (the dev model answers embeddings at once; a real provider's time adds here)\n",
+			c.RetrievalEmbed.P50Ms, c.RetrievalEmbed.P99Ms)
+		fmt.Fprintf(w, "  to the done event (client)                     p50 %.2f ms  p99 %.2f ms; function Duration p50 %.2f ms\n", c.Done.P50Ms, c.Done.P99Ms, c.Duration.P50Ms)
+		var names []string
+		for _, n := range slices.Sorted(maps.Keys(c.RedisByName)) {
+			names = append(names, fmt.Sprintf("%s %.2f", n, c.RedisByName[n]))
+		}
+		fmt.Fprintf(w, "  Redis commands per warm turn                   %.2f (min %d, max %d; %s; %s)  (target ≤ %d)%s\n",
+			c.RedisMean, c.RedisMin, c.RedisMax, strings.Join(names, ", "), histogram(c.RedisHistogram), t.MaxRedisCommands, mark(c.RedisMax <= t.MaxRedisCommands))
+		fmt.Fprintf(w, "  SQL round trips per warm turn                  %.2f (min %d, max %d; %s)  (target ≤ %d)%s\n",
+			c.SQLMean, c.SQLMin, c.SQLMax, histogram(c.SQLHistogram), t.MaxSQLRoundTrips, mark(c.SQLMax <= t.MaxSQLRoundTrips))
+		fmt.Fprintf(w, "  (after 1 cold and %d untimed warm turns, so that every conversation's history window is cached and both pooled connections have prepared their statements)\n", c.WarmupTurns)
+		fmt.Fprintf(w, "  cold turn: %d Redis commands, %d SQL round trips after opening %d connection(s)\n", c.ColdRedis, c.ColdSQL, c.ColdConnections)
+		fmt.Fprintf(w, "  measured: %s\n", c.Method)
+	}
+
 	fmt.Fprintln(w)
 	if len(rep.Missed) == 0 {
 		fmt.Fprintln(w, "every function meets every target")
@@ -68,6 +95,53 @@ func printReport(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "ERROR %s\n", e)
 	}
 	fmt.Fprintf(w, "elapsed %.1f s\n", rep.ElapsedSeconds)
+}
+
+// printTracing compares the tracing experiments with the floor.
+func printTracing(w io.Writer, rep *Report) {
+	var floor *bench.Row
+	var rows []*bench.Row
+	for _, r := range rep.Rows {
+		switch {
+		case r.Kind == bench.KindFloor:
+			floor = r
+		case r.Kind == bench.KindTracing && r.Error == "":
+			rows = append(rows, r)
+		}
+	}
+	if floor == nil || floor.Error != "" || len(rows) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\ntracing on the floor (issue 8), against the hello-world floor's %.1f ms init p50 and %s MB bootstrap:\n",
+		floor.Init.P50Ms, bench.FormatMB(floor.BootstrapBytes))
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "  set-up\tinit p50\t+ms\tbootstrap MB\t+MB\tzip MB\twarm p50\tmax RSS MB")
+	for _, r := range append([]*bench.Row{floor}, rows...) {
+		fmt.Fprintf(tw, "  %s\t%.1f\t%+.1f\t%s\t%+.2f\t%s\t%.2f\t%s\n", r.Name, r.Init.P50Ms, r.Init.P50Ms-floor.Init.P50Ms,
+			bench.FormatMB(r.BootstrapBytes), float64(r.BootstrapBytes-floor.BootstrapBytes)/bench.MB, bench.FormatMB(r.ZipBytes),
+			r.Warm.P50Ms, bench.FormatMB(r.MaxRSSBytes))
+	}
+	tw.Flush()
+}
+
+// histogram formats {4: 37, 5: 3} as "4 in 37 turns, 5 in 3".
+func histogram(h map[int64]int) string {
+	var parts []string
+	for i, k := range slices.Sorted(maps.Keys(h)) {
+		if i == 0 {
+			parts = append(parts, fmt.Sprintf("%d in %d turns", k, h[k]))
+		} else {
+			parts = append(parts, fmt.Sprintf("%d in %d", k, h[k]))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func mark(ok bool) string {
+	if ok {
+		return " ok"
+	}
+	return " MISS"
 }
 
 // miss appends MISS to a value whose check failed.
