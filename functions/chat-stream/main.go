@@ -5,8 +5,7 @@ package main
 
 import (
 	"context"
-
-	"github.com/aws/aws-lambda-go/lambda"
+	"encoding/json"
 
 	"github.com/macro-ai/macro-ai/shared/ai"
 	"github.com/macro-ai/macro-ai/shared/api"
@@ -15,17 +14,16 @@ import (
 	"github.com/macro-ai/macro-ai/shared/chat"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/db"
-	"github.com/macro-ai/macro-ai/shared/observe"
 )
 
 func main() {
-	observe.Setup("chat-stream")
-	api.ColdStart(context.Background())
-	h, err := wire(context.Background())
-	if err != nil {
-		api.ExitColdStart(err)
-	}
-	lambda.Start(h.Invoke)
+	api.Run("chat-stream", func(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
+		h, err := wire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return h.Invoke, nil
+	})
 }
 
 // wire builds the handler once per container; nothing connects yet.

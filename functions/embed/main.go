@@ -4,24 +4,22 @@ package main
 
 import (
 	"context"
-
-	"github.com/aws/aws-lambda-go/lambda"
+	"encoding/json"
 
 	"github.com/macro-ai/macro-ai/shared/ai"
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/deps"
-	"github.com/macro-ai/macro-ai/shared/observe"
 )
 
 func main() {
-	observe.Setup("embed")
-	api.ColdStart(context.Background())
-	h, err := wire(context.Background())
-	if err != nil {
-		api.ExitColdStart(err)
-	}
-	lambda.Start(h.Invoke)
+	api.Run("embed", func(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
+		h, err := wire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return h.Invoke, nil
+	})
 }
 
 // wire builds the handler once per container; nothing connects yet.

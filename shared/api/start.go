@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"os"
 
@@ -11,26 +12,54 @@ import (
 	"github.com/macro-ai/macro-ai/shared/secrets"
 )
 
-// Start is a function's main: it sets up logging, wires the handler once per
-// container, and serves it. A wiring failure (a missing setting) ends the cold
-// start with the reason in the log, as Lambda reports init errors.
+// Start is an HTTP function's main: it sets up logging, wires the handler
+// once per container, and serves it. A wiring failure (a missing setting)
+// ends the cold start with the reason in the log, as Lambda reports init
+// errors.
 func Start(function string, wire func(ctx context.Context) (HandlerFunc, error)) {
+	Run(function, func(ctx context.Context) (func(context.Context, json.RawMessage) (Response, error), error) {
+		h, err := wire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return Wrap(h), nil
+	})
+}
+
+// Run is Start for a handler of any event type (a streaming response, a
+// scheduled event). It also follows secret rotation: when the secrets taken
+// from Parameter Store change (checked at most once per TTL, before an
+// invocation), the handler is wired again from the new values.
+func Run[E, R any](function string, wire func(ctx context.Context) (func(context.Context, E) (R, error), error)) {
 	observe.Setup(function)
-	ColdStart(context.Background())
-	h, err := wire(context.Background())
+	ctx := context.Background()
+	refresher := ColdStart(ctx)
+	h, err := wire(ctx)
 	if err != nil {
 		ExitColdStart(err)
 	}
-	lambda.Start(Wrap(h))
+	// One invocation at a time per container: h needs no lock.
+	lambda.Start(func(ctx context.Context, event E) (R, error) {
+		if refresher.Refresh(ctx) {
+			if fresh, err := wire(ctx); err != nil {
+				slog.ErrorContext(ctx, "rewire after a secret change failed; keeping the previous handler", "error", err.Error())
+			} else {
+				h = fresh
+			}
+		}
+		return h(ctx, event)
+	})
 }
 
 // ColdStart does what every function does before wiring: it puts the
 // secrets the function declares (SECRETS) into its environment, from
 // Parameter Store in one call unless the environment has them already.
-func ColdStart(ctx context.Context) {
-	if _, err := secrets.Export(ctx); err != nil {
+func ColdStart(ctx context.Context) *secrets.Refresher {
+	r, err := secrets.Export(ctx)
+	if err != nil {
 		ExitColdStart(err)
 	}
+	return r
 }
 
 // ExitColdStart logs why the cold start failed and exits, which Lambda reports

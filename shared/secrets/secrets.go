@@ -65,6 +65,7 @@ type Store struct {
 
 type entry struct {
 	value   string
+	missing bool // a standard secret Parameter Store does not hold
 	fetched time.Time
 }
 
@@ -93,6 +94,9 @@ func (s *Store) Load(ctx context.Context, list []Secret) (map[string]string, err
 			continue
 		}
 		if e, ok := s.cache[sec]; ok && s.now().Sub(e.fetched) < s.ttl {
+			if e.missing {
+				continue
+			}
 			out[sec.Env()] = e.value
 			slog.DebugContext(ctx, "secret", "name", sec.Name, "tier", sec.Tier, "source", "cache", "hit", true)
 			continue
@@ -140,6 +144,9 @@ func (s *Store) fetch(ctx context.Context, list []Secret, out map[string]string)
 			return fmt.Errorf("critical secret %s is missing from Parameter Store (%s)", sec.Name, path)
 		}
 		slog.WarnContext(ctx, "secret missing", "name", sec.Name, "tier", sec.Tier, "path", path)
+		s.mu.Lock()
+		s.cache[sec] = entry{missing: true, fetched: now}
+		s.mu.Unlock()
 	}
 	return nil
 }
@@ -152,6 +159,18 @@ func (s *Store) Get(ctx context.Context, sec Secret) (string, bool, error) {
 	}
 	v, ok := vals[sec.Env()]
 	return v, ok, nil
+}
+
+// expired reports whether any of list is missing from the cache or stale.
+func (s *Store) expired(list []Secret) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, sec := range list {
+		if e, ok := s.cache[sec]; !ok || s.now().Sub(e.fetched) >= s.ttl {
+			return true
+		}
+	}
+	return false
 }
 
 // Invalidate drops the cache, so that the next read fetches (after a rotation).

@@ -161,3 +161,64 @@ func assertNoValues(t *testing.T, text string) {
 		}
 	}
 }
+
+// TestRefreshFollowsRotation: a warm container reads Parameter Store again
+// only after the TTL, picks up a promoted value, and keeps its values when
+// Parameter Store fails.
+func TestRefreshFollowsRotation(t *testing.T) {
+	logs := captureLogs(t)
+	fake, _ := setup(t)
+	t.Setenv("STAGE", "prod")
+	t.Setenv("SECRETS", "critical/database-url,standard/redis-url,standard/not-there")
+	t.Setenv("DATABASE_URL", "")
+	t.Setenv("REDIS_URL", "")
+	ctx := context.Background()
+	r, err := Export(ctx)
+	if err != nil || r == nil {
+		t.Fatalf("Export: %v, %v", r, err)
+	}
+	now := time.Now()
+	r.store.now = func() time.Time { return now }
+
+	steps := []struct {
+		name    string
+		advance time.Duration
+		edit    func()
+		changed bool
+		calls   int
+		db      string
+	}{
+		{"within the TTL: no call", time.Minute, nil, false, 1, dbValue},
+		{"after the TTL, same values", DefaultTTL, nil, false, 2, dbValue},
+		{"after a rotation", DefaultTTL, func() { fake.Put("/macro-ai/prod/critical/database-url", "postgres://app:N3w-pass@db.example.com/macro") }, true, 3, "postgres://app:N3w-pass@db.example.com/macro"},
+		{"Parameter Store fails: values kept", DefaultTTL, func() { fake.Delete("/macro-ai/prod/critical/database-url") }, false, 4, "postgres://app:N3w-pass@db.example.com/macro"},
+		{"and is not asked again at once", time.Second, nil, false, 4, "postgres://app:N3w-pass@db.example.com/macro"},
+		{"recovered", failedReadBackoff, func() { fake.Put("/macro-ai/prod/critical/database-url", dbValue) }, true, 5, dbValue},
+	}
+	for _, st := range steps {
+		now = now.Add(st.advance)
+		if st.edit != nil {
+			st.edit()
+		}
+		if got := r.Refresh(ctx); got != st.changed {
+			t.Fatalf("%s: Refresh = %v", st.name, got)
+		}
+		if got := fake.Calls("GetParameters"); got != st.calls {
+			t.Fatalf("%s: %d GetParameters calls, want %d", st.name, got, st.calls)
+		}
+		if got := getenv(t, "DATABASE_URL"); got != st.db {
+			t.Fatalf("%s: DATABASE_URL = %q", st.name, got)
+		}
+	}
+	if !strings.Contains(logs.String(), "secrets changed") {
+		t.Error("no log line for the change")
+	}
+	assertNoValues(t, logs.String())
+	if strings.Contains(logs.String(), "N3w-pass") {
+		t.Error("the new value reached the logs")
+	}
+	var nilRefresher *Refresher
+	if nilRefresher.Refresh(ctx) {
+		t.Error("a nil Refresher changed")
+	}
+}
