@@ -59,8 +59,10 @@ code: ## the latest sign-up/reset code cognito-local "e-mailed": make code EMAIL
 invoke: build-host ## one invocation: make invoke FN=health EVENT=events/health.json
 	@go run ./local/cmd/invoke -fn $(FN) -event $(EVENT)
 
-bench: deps build-host ## cold start, size, memory and latency report (.local/bench/report.json)
-	@go run ./local/cmd/bench
+bench: SCALE ?= 100000
+bench: deps build-host ## functions (cold start, size, memory, latency), chat turn, tracing; vector search of SCALE messages (default 100000); .local/bench/
+	@rc=0; go run ./local/cmd/bench || rc=$$?; \
+	go run ./local/cmd/vectorbench -scale $(SCALE) || rc=$$?; exit $$rc
 
 STAGE ?= dev
 deploy: ## sam build + sam deploy of STAGE (dev or prod, samconfig.toml); see the README's deploy guide

@@ -137,10 +137,20 @@ type Variant struct {
 	// Resort wraps a relaxed_order scan in a materialised CTE re-sorted by
 	// distance, as pgvector's README advises.
 	Resort bool `json:"resort,omitempty"`
+	// Exact runs the query with index scans off: the user's rows through
+	// the user_id index (a bitmap scan) and a top-k sort, no HNSW.
+	Exact bool `json:"exact,omitempty"`
+}
+
+// Kind names the variant without its ef_search.
+func (v Variant) Kind() string {
+	name, _, _ := strings.Cut(v.Name, " ef=")
+	return name
 }
 
 // Variants is, for each ef_search, the shipped function, the plain HNSW
-// scan with the filter applied after it, and relaxed_order with a re-sort.
+// scan with the filter applied after it, and relaxed_order with a re-sort;
+// then the exact scan (no HNSW), once.
 func Variants(efSearch []int) []Variant {
 	var vs []Variant
 	for _, ef := range efSearch {
@@ -149,6 +159,9 @@ func Variants(efSearch []int) []Variant {
 			Variant{Name: fmt.Sprintf("iterative_scan off ef=%d", ef), IterativeScan: "off", EfSearch: ef},
 			Variant{Name: fmt.Sprintf("relaxed_order + re-sort ef=%d", ef), IterativeScan: "relaxed_order", EfSearch: ef, Resort: true},
 		)
+	}
+	if len(efSearch) > 0 {
+		vs = append(vs, Variant{Name: "exact scan (index scans off)", IterativeScan: "off", EfSearch: efSearch[0], Exact: true})
 	}
 	return vs
 }
@@ -255,7 +268,11 @@ func search(ctx context.Context, pool *pgxpool.Pool, v Variant, userID string, q
 		}
 	} else {
 		b := &pgx.Batch{}
-		b.Queue(`SELECT set_config('hnsw.iterative_scan', $1, true)`, v.IterativeScan)
+		if v.Exact {
+			b.Queue(`SELECT set_config('enable_indexscan', 'off', true)`)
+		} else {
+			b.Queue(`SELECT set_config('hnsw.iterative_scan', $1, true)`, v.IterativeScan)
+		}
 		b.Queue(variantSQL(v), userID, store.VectorLiteral(q), k, "", "")
 		br := pool.SendBatch(ctx, b)
 		if _, err := br.Exec(); err != nil {
@@ -300,8 +317,8 @@ func Plan(ctx context.Context, conn *pgx.Conn, v Variant, userID string, q []flo
 		return "", err
 	}
 	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true)`,
-		v.IterativeScan, fmt.Sprint(v.EfSearch)); err != nil {
+	if _, err := tx.Exec(ctx, `SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true),
+		set_config('enable_indexscan', $3, true)`, v.IterativeScan, fmt.Sprint(v.EfSearch), fmt.Sprint(!v.Exact)); err != nil {
 		return "", fmt.Errorf("explain: %w", err)
 	}
 	var plan []byte

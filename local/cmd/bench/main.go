@@ -12,10 +12,17 @@
 // real bootstrap through lambdaemu — cold starts one at a time, each in a new
 // process, then warm invocations of one instance — and measures GET
 // /conversations through the local gateway as a signed-in user, counting
-// its SQL round trips with a proxy in front of PostgreSQL. It prints a table
-// and writes .local/bench/report.json; a missed target says MISS.
+// its SQL round trips with a proxy in front of PostgreSQL.
 //
-//	go run ./local/cmd/bench [-cold 20] [-warm 200] [-run health]
+// It also runs chat turns through the chat-stream Function URL against the
+// dev model with a fixed first-token delay (issue 6, item 8): the time to the
+// first delta over the model's own first-token time, and Redis commands and
+// SQL round trips per turn, counted by proxies; and, for the tracing
+// decision (issue 8), the floor with OpenTelemetry and with the X-Ray SDK set
+// up (local/bench/baseline, a module of its own outside go.work). It prints
+// the tables and writes .local/bench/report.json; a missed target says MISS.
+//
+//	go run ./local/cmd/bench [-cold 20] [-warm 200] [-run health] [-turns 200] [-first-token 100ms] [-tracing=false]
 package main
 
 import (
