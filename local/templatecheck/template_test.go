@@ -47,24 +47,28 @@ var starResourceActions = map[string]string{
 	"cloudwatch:putmetricdata": "CloudWatch metrics have no ARNs",
 }
 
-// conditionalStarActions may use Resource "*" only under one of the listed
-// condition keys, which then does the scoping.
+// conditionalStarActions may use a wildcard resource ("*", or an ARN with a
+// "*" in it) only under one of the listed condition keys, which then does
+// the scoping.
 var conditionalStarActions = map[string][]string{
 	// The SSM parameters are encrypted with the AWS managed key aws/ssm, whose
 	// key id differs per account and region and cannot be named in a policy
-	// (an alias ARN does not match kms:Decrypt): AWS documents Resource "*"
+	// (an alias ARN does not match kms:Decrypt): AWS documents a wildcard key
 	// scoped by kms:ViaService (ssm.<region>.amazonaws.com), the key's alias,
 	// or the encryption context's parameter ARN.
 	"kms:decrypt": {"kms:viaservice", "kms:resourcealiases", "kms:requestalias", "kms:encryptioncontext:parameter_arn"},
+	// The same for writing a SecureString (rotate-secrets' PutParameter).
+	"kms:encrypt": {"kms:viaservice", "kms:resourcealiases", "kms:requestalias", "kms:encryptioncontext:parameter_arn"},
 }
 
 // samPolicyTemplates are the SAM policy templates a function may use: each
-// one is scoped to the resource its parameter names.
+// one is scoped to the resource its parameter names. Left out on purpose:
+// SSMParameterReadPolicy and SSMParameterWithSlashPrefixReadPolicy (they add
+// ssm:DescribeParameters on "*", which no function needs), and
+// LambdaInvokePolicy (it grants function:NAME*, every function whose name
+// starts with NAME).
 var samPolicyTemplates = map[string]bool{
-	"SSMParameterReadPolicy":                true, // ssm:DescribeParameters is on "*" by AWS's design; GetParameter(s) on the named parameter
-	"SSMParameterWithSlashPrefixReadPolicy": true, // the same, for a name that starts with "/"
-	"KMSDecryptPolicy":                      true, // kms:Decrypt on one key id
-	"LambdaInvokePolicy":                    true, // lambda:InvokeFunction on one function
+	"KMSDecryptPolicy": true, // kms:Decrypt on one key id
 }
 
 // managedPolicies are the AWS managed policies a function may attach by name.
@@ -245,7 +249,22 @@ paths:
 		{name: "X-Ray on *", spec: spec, folders: []string{"health", "me", "x"},
 			template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: [xray:PutTraceSegments, xray:PutTelemetryRecords]\n              Resource: '*'\n"))},
 		{name: "allowed managed policy and templates", spec: spec, folders: []string{"health", "me", "x"},
-			template: good + fn("XFunction", "      Policies:\n        - AWSLambdaBasicExecutionRole\n        - SSMParameterWithSlashPrefixReadPolicy:\n            ParameterName: !Sub /macro-ai/${Stage}/critical/*\n")},
+			template: good + fn("XFunction", "      Policies:\n        - AWSLambdaBasicExecutionRole\n        - KMSDecryptPolicy:\n            KeyId: abc\n")},
+		{name: "SSM read policy template (DescribeParameters on *)", spec: spec, want: "SSMParameterWithSlashPrefixReadPolicy",
+			template: good + fn("XFunction", "      Policies:\n        - SSMParameterWithSlashPrefixReadPolicy:\n            ParameterName: !Sub /macro-ai/${Stage}/critical/database-url\n")},
+		{name: "LambdaInvokePolicy (name prefix)", spec: spec, want: "LambdaInvokePolicy",
+			template: good + fn("XFunction", "      Policies:\n        - LambdaInvokePolicy:\n            FunctionName: !Ref MeFunction\n")},
+		{name: "wildcard in an ARN", template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: ssm:GetParameters\n              Resource: !Sub arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/macro-ai/${Stage}/*\n")),
+			spec: spec, want: `ssm:GetParameters on Resource "arn:aws:ssm:${AWS::Region}:${AWS::AccountId}:parameter/macro-ai/${Stage}/*"`},
+		{name: "wildcard in a long-form Sub", template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: lambda:InvokeFunction\n              Resource: {\"Fn::Sub\": [\"arn:aws:lambda:x:1:function:${N}*\", {N: me}]}\n")),
+			spec: spec, want: `lambda:InvokeFunction on Resource "arn:aws:lambda:x:1:function:${N}*"`},
+		{name: "kms key/* scoped by kms:ViaService", spec: spec, folders: []string{"health", "me", "x"},
+			template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: [kms:Decrypt, kms:Encrypt]\n              Resource: !Sub arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/*\n"+
+				"              Condition:\n                StringEquals:\n                  kms:ViaService: !Sub ssm.${AWS::Region}.amazonaws.com\n"))},
+		{name: "kms key/* without a condition", template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: kms:Decrypt\n              Resource: !Sub arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/*\n")),
+			spec: spec, want: `kms:Decrypt on Resource "arn:aws:kms:${AWS::Region}:${AWS::AccountId}:key/*"`},
+		{name: "X-Ray on a wildcard ARN is not X-Ray's *", template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: xray:PutTraceSegments\n              Resource: arn:aws:xray:*\n")),
+			spec: spec, want: "xray:PutTraceSegments"},
 		{name: "Deny * is fine", spec: spec, folders: []string{"health", "me", "x"},
 			template: good + fn("XFunction", policy("            - Effect: Deny\n              Action: '*'\n              Resource: '*'\n"))},
 		{name: "NotResource", template: good + fn("XFunction", policy("            - Effect: Allow\n              Action: s3:GetObject\n              NotResource: arn:aws:s3:::b/x\n")),
@@ -541,19 +560,27 @@ func checkStatements(where string, stmts *yaml.Node) []string {
 				problems = append(problems, fmt.Sprintf("%s: statement at line %d allows action %q", where, st.Line, a))
 			}
 		}
-		if !slices.Contains(strs(get(st, "Resource")), "*") {
+		var wild []string
+		for _, r := range refStrings(get(st, "Resource")) {
+			if strings.Contains(r, "*") {
+				wild = append(wild, r)
+			}
+		}
+		if len(wild) == 0 {
 			continue
 		}
 		conditions := conditionKeys(get(st, "Condition"))
 		for _, a := range actions {
 			la := strings.ToLower(a)
-			if _, ok := starResourceActions[la]; ok {
+			if _, ok := starResourceActions[la]; ok && slices.Equal(wild, []string{"*"}) {
 				continue
 			}
 			if keys, ok := conditionalStarActions[la]; ok && slices.ContainsFunc(keys, func(k string) bool { return conditions[k] }) {
 				continue
 			}
-			problems = append(problems, fmt.Sprintf("%s: statement at line %d allows %s on Resource \"*\"; AWS does not require it: name the resource", where, st.Line, a))
+			for _, r := range wild {
+				problems = append(problems, fmt.Sprintf("%s: statement at line %d allows %s on Resource %q; AWS does not require a wildcard: name the resource", where, st.Line, a, r))
+			}
 		}
 	}
 	return problems
@@ -740,4 +767,54 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// refStrings returns the values of a Resource (or any reference list) as
+// text: plain and !Sub strings as written (the template of a !Sub [text,
+// vars]), "!Ref X" and "!GetAtt X.Attr" for references, in both the short
+// (!Ref) and the long ({Ref: …}, {"Fn::Sub": …}) form; a list gives each item.
+func refStrings(n *yaml.Node) []string {
+	if n == nil {
+		return nil
+	}
+	switch {
+	case n.Kind == yaml.SequenceNode && n.Tag == "!!seq":
+		var out []string
+		for _, c := range n.Content {
+			out = append(out, refStrings(c)...)
+		}
+		return out
+	case n.Kind == yaml.MappingNode && len(n.Content) == 2 && (n.Content[0].Value == "Ref" || strings.HasPrefix(n.Content[0].Value, "Fn::")):
+		// The long form: rewrite it as the short one.
+		short := *n.Content[1]
+		short.Tag = "!" + strings.TrimPrefix(n.Content[0].Value, "Fn::")
+		return refStrings(&short)
+	}
+	switch n.Tag {
+	case "!Ref":
+		return []string{"!Ref " + n.Value}
+	case "!GetAtt":
+		if n.Kind == yaml.SequenceNode {
+			var parts []string
+			for _, c := range n.Content {
+				parts = append(parts, c.Value)
+			}
+			return []string{"!GetAtt " + strings.Join(parts, ".")}
+		}
+		return []string{"!GetAtt " + n.Value}
+	case "!Sub":
+		if n.Kind == yaml.SequenceNode && len(n.Content) > 0 {
+			return []string{n.Content[0].Value}
+		}
+		return []string{n.Value}
+	}
+	if n.Kind == yaml.ScalarNode {
+		return []string{n.Value}
+	}
+	// Another intrinsic (!Join, !If, …): every string inside it.
+	var out []string
+	for _, c := range n.Content {
+		out = append(out, refStrings(c)...)
+	}
+	return out
 }
