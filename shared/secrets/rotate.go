@@ -39,7 +39,7 @@ type Outcome struct {
 	Secret   string `json:"secret"`
 	Result   string `json:"result"` // rotated, rejected, nothing-pending, failed
 	Reason   string `json:"reason,omitempty"`
-	Version  int64  `json:"version,omitempty"`
+	Version  int64  `json:"parameterVersion,omitempty"`
 	Previous bool   `json:"previousKept"`
 }
 
@@ -53,7 +53,7 @@ func (r Rotation) Rotate(ctx context.Context, sec Secret, validate Validator) (o
 	out = Outcome{Secret: string(sec.Tier) + "/" + sec.Name}
 	defer func() {
 		slog.InfoContext(ctx, "secret rotation", "audit", true, "secret", out.Secret, "result", out.Result,
-			"reason", out.Reason, "version", out.Version, "previousKept", out.Previous)
+			"reason", out.Reason, "parameterVersion", out.Version, "previousKept", out.Previous)
 	}()
 	pending, err := r.get(ctx, r.path("pending", sec.Name))
 	if errors.Is(err, ErrNothingPending) {
