@@ -29,7 +29,8 @@ func Start(function string, wire func(ctx context.Context) (HandlerFunc, error))
 // Run is Start for a handler of any event type (a streaming response, a
 // scheduled event). It also follows secret rotation: when the secrets taken
 // from Parameter Store change (checked at most once per TTL, before an
-// invocation), the handler is wired again from the new values.
+// invocation that is not a warmup), the handler is wired again from the new
+// values.
 func Run[E, R any](function string, wire func(ctx context.Context) (func(context.Context, E) (R, error), error)) {
 	observe.Setup(function)
 	ctx := context.Background()
@@ -40,7 +41,9 @@ func Run[E, R any](function string, wire func(ctx context.Context) (func(context
 	}
 	// One invocation at a time per container: h needs no lock.
 	lambda.Start(func(ctx context.Context, event E) (R, error) {
-		if refresher.Refresh(ctx) {
+		// A warmup must not cost a Parameter Store (and KMS) call every 5
+		// minutes per function: only real invocations refresh.
+		if raw, ok := any(event).(json.RawMessage); (!ok || !IsWarmup(raw)) && refresher.Refresh(ctx) {
 			if fresh, err := wire(ctx); err != nil {
 				slog.ErrorContext(ctx, "rewire after a secret change failed; keeping the previous handler", "error", err.Error())
 			} else {
