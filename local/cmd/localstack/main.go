@@ -216,7 +216,9 @@ func runUp(args []string) error {
 
 	apiReady := make(chan string, 1)
 	go func() {
-		errc <- gateway.ListenAndServe(ctx, *apiAddr, gw, func(a net.Addr) { apiReady <- "http://" + a.String() })
+		// The API, and its description at /docs and /openapi.yaml.
+		api := gateway.WithDocs(gw, filepath.Join(root, "openapi.yaml"))
+		errc <- gateway.ListenAndServe(ctx, *apiAddr, api, func(a net.Addr) { apiReady <- "http://" + a.String() })
 	}()
 	streamReady := make(chan string, 1)
 	if h, err := gw.FunctionURL("chat-stream"); err == nil {
@@ -243,7 +245,7 @@ func runUp(args []string) error {
 	}
 	fmt.Printf(`
 Macro AI is running locally.
-  API            %s        (try: curl %s/health)
+  API            %s        (try: curl %s/health; docs: %s/docs)
   chat stream    %s
   Cognito        %s  pool %s  client %s
   PostgreSQL     %s
@@ -252,7 +254,7 @@ Macro AI is running locally.
   AWS (local)    %s  (Lambda Invoke, SSM Parameter Store)
 Settings are in %s. Ctrl-C stops everything.
 
-`, vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
+`, vars["API_URL"], vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
 		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], vars["OPENAI_BASE_URL"], vars["SSM_ENDPOINT"], *envFile)
 	select {
 	case <-ctx.Done():
