@@ -169,7 +169,12 @@ func TestChecksCatchOnTheRealTemplate(t *testing.T) {
 			edit: inFunction("SearchLogGroup", "-search", "-searches"),
 			want: "SearchLogGroup: LogGroupName"},
 		{name: "no tracing",
-			edit: func(s string) string { return strings.Replace(s, "    Tracing: Active\n", "", 1) },
+			edit: func(s string) string { return strings.Replace(s, "    Tracing: !Ref Tracing\n", "", 1) },
+			want: "Globals.Function.Tracing"},
+		{name: "tracing off by default",
+			edit: func(s string) string {
+				return strings.Replace(s, "    Default: Active\n", "    Default: PassThrough\n", 1)
+			},
 			want: "Globals.Function.Tracing"},
 		{name: "text logs",
 			edit: func(s string) string {
@@ -487,8 +492,13 @@ func checkLogs(root *yaml.Node) []string {
 	if got := scalar(get(get(globals, "LoggingConfig"), "LogFormat")); got != "JSON" {
 		problems = append(problems, fmt.Sprintf("Globals.Function.LoggingConfig.LogFormat = %q, want JSON", got))
 	}
-	if got := scalar(get(globals, "Tracing")); got != "Active" {
-		problems = append(problems, fmt.Sprintf("Globals.Function.Tracing = %q, want Active (Lambda's own X-Ray segments)", got))
+	// Tracing is Active, or a parameter whose default is Active.
+	tracing := get(globals, "Tracing")
+	if ref := refStrings(tracing); len(ref) == 1 && strings.HasPrefix(ref[0], "!Ref ") {
+		tracing = get(get(get(root, "Parameters"), strings.TrimPrefix(ref[0], "!Ref ")), "Default")
+	}
+	if got := scalar(tracing); got != "Active" {
+		problems = append(problems, fmt.Sprintf("Globals.Function.Tracing = %q, want Active (Lambda's own X-Ray segments), or a parameter with that default", got))
 	}
 	groups := map[string]*yaml.Node{}
 	for id, res := range pairs(get(root, "Resources")) {
@@ -498,8 +508,8 @@ func checkLogs(root *yaml.Node) []string {
 	}
 	used := map[string]string{}
 	for id, props := range functionResources(root) {
-		if v := get(props, "Tracing"); v != nil && scalar(v) != "Active" {
-			problems = append(problems, fmt.Sprintf("%s: Tracing %q overrides Globals", id, scalar(v)))
+		if v := get(props, "Tracing"); v != nil {
+			problems = append(problems, fmt.Sprintf("%s: Tracing %v overrides Globals", id, refStrings(v)))
 		}
 		lc := get(props, "LoggingConfig")
 		if f := get(lc, "LogFormat"); f != nil && scalar(f) != "JSON" {
