@@ -167,6 +167,12 @@ func run() error {
 	// The model's key is a secret the functions read at cold start; the
 	// warmup rows never call the model.
 	vars["OPENAI_API_KEY"] = "dev"
+	awsURL, stopAWS, err := serve(localAWS(envOr(vars, "STAGE", "dev"), vars))
+	if err != nil {
+		return err
+	}
+	defer stopAWS()
+	vars["SSM_ENDPOINT"], vars["LAMBDA_ENDPOINT"] = awsURL, awsURL
 
 	rep := &Report{
 		Generated: start.UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
@@ -198,7 +204,13 @@ func run() error {
 			Name: fn.Dir, Bootstrap: bootstrap, Handler: fn.Handler, MemoryMB: fn.MemorySize, Timeout: fn.Timeout,
 			Env: fn.Env(tpl, vars), LogFormat: fn.LogFormat, Region: vars["COGNITO_REGION"], Output: fnLog, Log: io.Discard,
 		}
-		ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: "warmup"}, bootstrap, cfg, warmup))
+		inv, event := warmup, "warmup"
+		if len(fn.Routes) == 0 && !fn.Streaming {
+			// Not an HTTP function (a schedule, a custom resource): the
+			// warmup event is just an event to it, and it does its work.
+			inv, event = bench.Invocation{Payload: warmup.Payload}, "an event (does its work)"
+		}
+		ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: event}, bootstrap, cfg, inv))
 		if fn.Dir == "health" {
 			ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: "GET /health"}, bootstrap, cfg, httpOK))
 		}
@@ -309,6 +321,13 @@ func npmCI(ctx context.Context, dir string) error {
 		return fmt.Errorf("npm ci in %s: %w\n%s", dir, err, b)
 	}
 	return nil
+}
+
+func envOr(vars map[string]string, name, def string) string {
+	if v := vars[name]; v != "" {
+		return v
+	}
+	return def
 }
 
 func step(msg string) { fmt.Fprintf(os.Stderr, "bench: %s\n", msg) }
