@@ -22,6 +22,8 @@ var secretTiers = map[string]string{
 	"database-url":   "critical",
 	"openai-api-key": "critical",
 	"redis-url":      "standard",
+	// The direct URL for migrations behind a transaction-mode pooler; optional.
+	"migration-database-url": "standard",
 }
 
 // parameterPath is how a policy names a secret's parameter: the part of the

@@ -161,16 +161,18 @@ func (s *Stack) Stop() error {
 // Vars returns the environment a function needs to use the stack.
 func (e Env) Vars() map[string]string {
 	return map[string]string{
-		"DATABASE_URL":         e.DatabaseURL,
-		"POSTGRES_ADMIN_URL":   e.PostgresAdminURL,
-		"POSTGRES_PORT":        fmt.Sprint(e.PostgresPort),
-		"REDIS_URL":            e.RedisURL,
-		"COGNITO_ENDPOINT":     e.CognitoEndpoint,
-		"COGNITO_USER_POOL_ID": e.CognitoUserPoolID,
-		"COGNITO_CLIENT_ID":    e.CognitoClientID,
-		"COGNITO_REGION":       e.CognitoRegion,
-		"COGNITO_DATA_DIR":     e.CognitoDataDir,
-		"EMBEDDING_DIMENSIONS": fmt.Sprint(e.EmbeddingDimensions),
+		"DATABASE_URL": e.DatabaseURL,
+		// Locally there is no pooler: migrations use the same URL.
+		"MIGRATION_DATABASE_URL": e.DatabaseURL,
+		"POSTGRES_ADMIN_URL":     e.PostgresAdminURL,
+		"POSTGRES_PORT":          fmt.Sprint(e.PostgresPort),
+		"REDIS_URL":              e.RedisURL,
+		"COGNITO_ENDPOINT":       e.CognitoEndpoint,
+		"COGNITO_USER_POOL_ID":   e.CognitoUserPoolID,
+		"COGNITO_CLIENT_ID":      e.CognitoClientID,
+		"COGNITO_REGION":         e.CognitoRegion,
+		"COGNITO_DATA_DIR":       e.CognitoDataDir,
+		"EMBEDDING_DIMENSIONS":   fmt.Sprint(e.EmbeddingDimensions),
 	}
 }
 
