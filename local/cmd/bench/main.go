@@ -48,18 +48,19 @@ import (
 
 // Report is report.json.
 type Report struct {
-	Generated       time.Time     `json:"generated"`
-	Platform        string        `json:"platform"` // GOOS/GOARCH
-	CPUs            int           `json:"cpus"`
-	ColdStarts      int           `json:"coldStarts"`
-	WarmInvocations int           `json:"warmInvocations"`
-	Targets         bench.Targets `json:"targets"`
-	Rows            []*bench.Row  `json:"rows"`
-	List            *ListResult   `json:"conversationsList,omitempty"`
-	Chat            *ChatResult   `json:"chatTurn,omitempty"`
-	Missed          []string      `json:"missed"` // "function: check" for every missed target
-	Errors          []string      `json:"errors,omitempty"`
-	ElapsedSeconds  float64       `json:"elapsedSeconds"`
+	Generated       time.Time      `json:"generated"`
+	Platform        string         `json:"platform"` // GOOS/GOARCH
+	CPUs            int            `json:"cpus"`
+	ColdStarts      int            `json:"coldStarts"`
+	WarmInvocations int            `json:"warmInvocations"`
+	Targets         bench.Targets  `json:"targets"`
+	Rows            []*bench.Row   `json:"rows"`
+	List            *ListResult    `json:"conversationsList,omitempty"`
+	Chat            *ChatResult    `json:"chatTurn,omitempty"`
+	Tracing         *TracingResult `json:"tracing,omitempty"`
+	Missed          []string       `json:"missed"` // "function: check" for every missed target
+	Errors          []string       `json:"errors,omitempty"`
+	ElapsedSeconds  float64        `json:"elapsedSeconds"`
 }
 
 type options struct {
@@ -72,6 +73,7 @@ type options struct {
 	chatConversations   int
 	firstToken          time.Duration
 	tracing             bool
+	tracingCold         int
 }
 
 func main() {
@@ -98,6 +100,7 @@ func run() error {
 	flag.IntVar(&o.chatConversations, "chat-conversations", 4, "conversations the chat turns go to, in turn")
 	flag.DurationVar(&o.firstToken, "first-token", 100*time.Millisecond, "the dev model's fixed first-token delay in the chat bench")
 	flag.BoolVar(&o.tracing, "tracing", true, "measure the floor with OpenTelemetry and with the X-Ray SDK set up (local/bench/baseline)")
+	flag.IntVar(&o.tracingCold, "tracing-cold", 60, "interleaved rounds of cold starts of the floor and the tracing experiments")
 	flag.StringVar(&o.buildDir, "build", filepath.Join(root, ".build", runtime.GOARCH), "folder with <fn>/bootstrap (make build-host)")
 	flag.StringVar(&o.out, "out", filepath.Join(root, ".local", "bench", "report.json"), "the JSON report")
 	flag.Parse()
@@ -193,7 +196,13 @@ func run() error {
 
 	// The floor with tracing set up (issue 8: which tracing to ship).
 	if o.tracing {
-		benchTracing(ctx, rep, o, base, warmup, tracers, tracerErr)
+		step(fmt.Sprintf("tracing experiments: %d interleaved rounds of cold starts", o.tracingCold))
+		if tracerErr == nil {
+			rep.Tracing, tracerErr = benchTracing(ctx, o, base, warmup, hello, tracers)
+		}
+		if tracerErr != nil {
+			rep.Errors = append(rep.Errors, "tracing experiments: "+tracerErr.Error())
+		}
 	}
 
 	// Ours.

@@ -99,29 +99,24 @@ func printReport(w io.Writer, rep *Report) {
 
 // printTracing compares the tracing experiments with the floor.
 func printTracing(w io.Writer, rep *Report) {
-	var floor *bench.Row
-	var rows []*bench.Row
-	for _, r := range rep.Rows {
-		switch {
-		case r.Kind == bench.KindFloor:
-			floor = r
-		case r.Kind == bench.KindTracing && r.Error == "":
-			rows = append(rows, r)
-		}
-	}
-	if floor == nil || floor.Error != "" || len(rows) == 0 {
+	tr := rep.Tracing
+	if tr == nil || len(tr.Rows) < 2 {
 		return
 	}
-	fmt.Fprintf(w, "\ntracing on the floor (issue 8), against the hello-world floor's %.1f ms init p50 and %s MB bootstrap:\n",
-		floor.Init.P50Ms, bench.FormatMB(floor.BootstrapBytes))
+	floor := tr.Rows[0]
+	fmt.Fprintf(w, "\ntracing on the floor (issue 8): %d interleaved rounds of cold starts, %d warm invocations each; times in ms, sizes in MB\n",
+		tr.Rounds, floor.Warm.N)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "  set-up\tinit p50\t+ms\tbootstrap MB\t+MB\tzip MB\twarm p50\tmax RSS MB")
-	for _, r := range append([]*bench.Row{floor}, rows...) {
-		fmt.Fprintf(tw, "  %s\t%.1f\t%+.1f\t%s\t%+.2f\t%s\t%.2f\t%s\n", r.Name, r.Init.P50Ms, r.Init.P50Ms-floor.Init.P50Ms,
+	fmt.Fprintln(tw, "  set-up\tinit p50\t+ms\tinit p95\tbootstrap\t+MB\tzip\t1st call p50\twarm p50\tmax RSS")
+	for _, r := range tr.Rows {
+		fmt.Fprintf(tw, "  %s\t%.2f\t%+.2f\t%.2f\t%s\t%+.2f\t%s\t%.2f\t%.2f\t%s\n", r.Name, r.Init.P50Ms, r.Init.P50Ms-floor.Init.P50Ms, r.Init.P95Ms,
 			bench.FormatMB(r.BootstrapBytes), float64(r.BootstrapBytes-floor.BootstrapBytes)/bench.MB, bench.FormatMB(r.ZipBytes),
-			r.Warm.P50Ms, bench.FormatMB(r.MaxRSSBytes))
+			r.FirstCall.P50Ms, r.Warm.P50Ms, bench.FormatMB(r.MaxRSSBytes))
 	}
 	tw.Flush()
+	for _, n := range tr.Notes {
+		fmt.Fprintf(w, "  %s\n", n)
+	}
 }
 
 // histogram formats {4: 37, 5: 3} as "4 in 37 turns, 5 in 3".
