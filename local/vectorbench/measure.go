@@ -140,17 +140,28 @@ type Variant struct {
 	// Exact runs the query with index scans off: the user's rows through
 	// the user_id index (a bitmap scan) and a top-k sort, no HNSW.
 	Exact bool `json:"exact,omitempty"`
+	// ExactUpTo makes the search exact for a user with at most this many
+	// vectors (a hybrid: small users scan, large ones use the index).
+	ExactUpTo int `json:"exactUpTo,omitempty"`
 }
 
-// Kind names the variant without its ef_search.
-func (v Variant) Kind() string {
-	name, _, _ := strings.Cut(v.Name, " ef=")
-	return name
+// For returns the variant as it runs for a user with rows vectors.
+func (v Variant) For(rows int) Variant {
+	if v.ExactUpTo > 0 && rows <= v.ExactUpTo {
+		v.Exact, v.Resort, v.Store, v.IterativeScan = true, false, false, "off"
+	}
+	return v
 }
+
+
+// HybridRows is the hybrid variants' threshold: a user with at most this
+// many vectors is searched exactly.
+const HybridRows = 5000
 
 // Variants is, for each ef_search, the shipped function, the plain HNSW
-// scan with the filter applied after it, and relaxed_order with a re-sort;
-// then the exact scan (no HNSW), once.
+// scan with the filter applied after it, relaxed_order with a re-sort, and
+// the hybrid of the exact scan for small users with the latter; then the
+// exact scan (no HNSW), once.
 func Variants(efSearch []int) []Variant {
 	var vs []Variant
 	for _, ef := range efSearch {
@@ -158,6 +169,8 @@ func Variants(efSearch []int) []Variant {
 			Variant{Name: fmt.Sprintf("store.NearestMessages (strict_order) ef=%d", ef), Store: true, IterativeScan: store.IterativeScan, EfSearch: ef},
 			Variant{Name: fmt.Sprintf("iterative_scan off ef=%d", ef), IterativeScan: "off", EfSearch: ef},
 			Variant{Name: fmt.Sprintf("relaxed_order + re-sort ef=%d", ef), IterativeScan: "relaxed_order", EfSearch: ef, Resort: true},
+			Variant{Name: fmt.Sprintf("hybrid: exact ≤ %d rows, else relaxed_order + re-sort ef=%d", HybridRows, ef),
+				IterativeScan: "relaxed_order", EfSearch: ef, Resort: true, ExactUpTo: HybridRows},
 		)
 	}
 	if len(efSearch) > 0 {
@@ -415,6 +428,7 @@ func (p *Pools) Close() {
 // exact.
 func Measure(ctx context.Context, pool *pgxpool.Pool, v Variant, user User, warmup, queries [][]float32, exact [][]string, k int) *Result {
 	r := &Result{Variant: v, User: user.Kind, Rows: user.Messages, Queries: len(queries), MinRecall: 1}
+	v = v.For(user.Messages)
 	for _, q := range warmup {
 		if _, err := search(ctx, pool, v, user.ID, q, k); err != nil {
 			r.Error = err.Error()

@@ -252,7 +252,7 @@ func run() error {
 			}
 			for _, u := range users {
 				r := vectorbench.Measure(ctx, pool, v, u, warmup, queries, exact[u.Kind], o.K)
-				if plan, err := vectorbench.Plan(ctx, conn, v, u.ID, queries[0], o.K); err != nil {
+				if plan, err := vectorbench.Plan(ctx, conn, v.For(u.Messages), u.ID, queries[0], o.K); err != nil {
 					r.Plan = "error: " + err.Error()
 				} else {
 					r.Plan = plan
