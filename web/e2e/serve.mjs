@@ -37,6 +37,8 @@ function proxy(req, res, target, path) {
     res.writeHead(r.statusCode ?? 502, r.headers);
     r.pipe(res);
   });
+  // The browser went away (the Stop button aborts the stream): so does the upstream request.
+  res.on('close', () => { if (!res.writableFinished) up.destroy(); });
   up.on('error', () => {
     if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
     res.end('{"message":"Bad Gateway"}');

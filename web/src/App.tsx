@@ -1,5 +1,6 @@
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { session } from './config';
+import { humanMessage } from './api/errors';
 import { navigate, useLocation } from './router';
 import { ConfirmPage, ForgotPage, ResetPage, SignInPage, SignUpPage } from './pages/Auth';
 import { ChatPage } from './pages/Chat';
@@ -16,9 +17,16 @@ export function App() {
   const [theme, toggleTheme] = useTheme();
   // After a reload only the refresh token is left: trade it for tokens first.
   const [restoring, setRestoring] = useState(() => session.signedIn && !session.hasAccessToken);
+  // A refresh token the server refused has already ended the session (Session
+  // clears it); any other failure (429, offline, 5xx) keeps it and says so.
+  const [restoreError, setRestoreError] = useState<unknown>(null);
   useEffect(() => {
     if (!restoring) return;
-    session.getAccessToken().catch(() => session.clear()).finally(() => setRestoring(false));
+    session
+      .getAccessToken()
+      .then(() => setRestoreError(null))
+      .catch((err) => setRestoreError(session.signedIn ? err : null))
+      .finally(() => setRestoring(false));
   }, [restoring]);
 
   const isPublic = publicPaths.includes(path);
@@ -41,6 +49,31 @@ export function App() {
   );
 
   if (restoring) return <div className="loading" role="status">Loading…</div>;
+  if (restoreError && signedIn && !session.hasAccessToken) {
+    return (
+      <main className="auth-page">
+        <div className="corner">{themeButton}</div>
+        <div className="card" role="alert">
+          <h1>Could not restore your session</h1>
+          <p>{humanMessage(restoreError)}</p>
+          <div className="row">
+            <button type="button" onClick={() => setRestoring(true)}>Try again</button>
+            <button
+              type="button"
+              className="secondary"
+              onClick={() => {
+                session.clear();
+                setRestoreError(null);
+                navigate('/sign-in', { replace: true });
+              }}
+            >
+              Sign in again
+            </button>
+          </div>
+        </div>
+      </main>
+    );
+  }
   if (!signedIn || isPublic) {
     let page;
     switch (path) {

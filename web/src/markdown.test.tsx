@@ -55,5 +55,7 @@ describe('Markdown renderer', () => {
   it('does not treat snake_case or arithmetic as emphasis', () => {
     const out = html('use snake_case_name and 2 * 3 * 4');
     expect(out).toBe('<div class="md"><p>use snake_case_name and 2 * 3 * 4</p></div>');
+    expect(html('window.__xss=1 and window.__xss=2')).toBe('<div class="md"><p>window.__xss=1 and window.__xss=2</p></div>');
+    expect(html('__bold__ and __init__.py')).toContain('<strong>bold</strong>');
   });
 });

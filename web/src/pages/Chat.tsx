@@ -70,7 +70,18 @@ export function ChatPage(props: { conversationId: string | null; themeButton: Re
     if (props.conversationId === id) navigate('/', { replace: true });
   }, [props.conversationId]);
 
-  const current = convs.find((c) => c.id === props.conversationId);
+  // The open conversation may be older than the pages loaded so far: fetch it for its title.
+  const listed = convs.find((c) => c.id === props.conversationId);
+  const [fetched, setFetched] = useState<Conversation | null>(null);
+  useEffect(() => {
+    const id = props.conversationId;
+    if (!id || listed || listState === 'loading') return;
+    if (fetched?.id === id) return;
+    let live = true;
+    api.getConversation(id).then((c) => { if (live) setFetched(c); }).catch(() => {});
+    return () => { live = false; };
+  }, [props.conversationId, listed, listState, fetched?.id]);
+  const current = listed ?? (fetched?.id === props.conversationId ? fetched : undefined);
   const targetMessageId = hash.startsWith('m-') ? hash.slice(2) : null;
 
   return (

@@ -1,0 +1,565 @@
+// The web app end to end, in Debian's headless Chromium driven by
+// playwright-core, against the real local stack (see stack.mjs): sign up,
+// confirm with the code cognito-local "e-mailed", sign in, chat with answers
+// streamed from the dev model, stop, retry, rate-limit message, infinite
+// scroll, search, rename, delete, phone width, sign out, forgot/reset password.
+// Screenshots of the main screens, light and dark, go to e2e/screenshots/
+// (git-ignored); the time to interactive and the JS size are printed.
+//
+// Needs: make build-host, make web (or npm run build), /usr/bin/chromium.
+//   npm run e2e                      (node --test e2e/)
+//   CHROMIUM_PATH=…  E2E_STACK_ENV=../.local/stack.env  E2E_HEADFUL=1
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { checkPrerequisites, jsSize, latestCode, startStack } from './stack.mjs';
+import { webDir } from './serve.mjs';
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = join(webDir, 'e2e', 'screenshots');
+const PASSWORD = 'Str0ng!pass';
+const NEW_PASSWORD = 'N3w!password';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (...a) => console.log('[e2e]', ...a);
+
+test('web app end to end on the local stack', { timeout: 10 * 60_000 }, async (t) => {
+  const t0 = Date.now();
+  checkPrerequisites(CHROMIUM);
+  rmSync(SHOTS, { recursive: true, force: true });
+  mkdirSync(SHOTS, { recursive: true });
+  const size = jsSize();
+  const stack = await startStack({ log });
+  const report = { jsGzipKB: +size.gzipKB.toFixed(1), jsRawKB: +size.rawKB.toFixed(1), servedByGateway: stack.servedByGateway };
+  let browser;
+  try {
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: !process.env.E2E_HEADFUL, args: ['--no-sandbox'] });
+    await journey(t, browser, stack, report);
+  } finally {
+    await browser?.close();
+    await stack.stop();
+    report.durationMs = Date.now() - t0;
+    writeFileSync(join(SHOTS, 'report.json'), JSON.stringify(report, null, 2) + '\n');
+    console.log(
+      `\n[e2e] first-load JS ${report.jsGzipKB} KB gzipped (${report.jsRawKB} KB raw); ` +
+        `time to interactive: sign-in ${report.ttiSignInMs ?? '?'} ms cold / ${report.ttiSignInWarmMs ?? '?'} ms warm, ` +
+        `chat (session restored) ${report.ttiChatMs ?? '?'} ms; first streamed token ${report.firstTokenMs ?? '?'} ms; ` +
+        `e2e took ${(report.durationMs / 1000).toFixed(1)} s\n`,
+    );
+  }
+});
+
+async function journey(t, browser, stack, report) {
+  const base = stack.baseURL;
+  const email = `web-e2e-${Date.now().toString(36)}@example.com`;
+  const pageErrors = [];
+  let failed = false;
+  let page;
+
+  /** Runs one named step as a subtest; after a failure the rest are skipped. */
+  async function step(name, fn) {
+    await t.test(name, { skip: failed && 'an earlier step failed' }, async () => {
+      try {
+        await fn();
+      } catch (err) {
+        failed = true;
+        if (page) await page.screenshot({ path: join(SHOTS, `failure-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
+        throw err;
+      }
+    });
+  }
+
+  /** Screenshots of what is on screen in the light and the dark theme (the system's: nothing saved). */
+  async function shots(name) {
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
+      await sleep(50);
+      await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+  }
+
+  const byLabel = (label) => page.getByLabel(label, { exact: true });
+  const button = (name) => page.getByRole('button', { name, exact: true });
+  const composer = () => page.getByRole('textbox', { name: 'Message', exact: true });
+  const lastAssistant = () => page.locator('li.message.assistant').last();
+  const convItems = () => page.locator('.conv-list li.conv');
+  const convTitles = () => page.locator('.conv-list .conv-link').allInnerTexts();
+  const waitForPath = (re) => page.waitForURL((u) => re.test(u.pathname + u.search + u.hash));
+  async function waitAnswerDone(timeout = 30_000) {
+    await page.waitForFunction(() => {
+      const m = [...document.querySelectorAll('li.message.assistant')].pop();
+      return m && m.dataset.state !== 'streaming';
+    }, null, { timeout });
+    return lastAssistant().getAttribute('data-state');
+  }
+  /**
+   * Client-side navigation, as the app's links do. A full load costs a token
+   * refresh (tokens live in memory only), and the public auth routes are
+   * rate-limited per IP (10/min): the journey reloads only where it checks
+   * what the server kept.
+   */
+  async function go(path) {
+    await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
+    await page.waitForURL((u) => u.pathname + u.search + u.hash === path);
+  }
+  /** Scrolls the sidebar until the conversation's item is loaded (infinite scroll). */
+  async function revealConv(id) {
+    const item = page.locator(`.conv[data-conversation-id="${id}"]`);
+    await convItems().first().waitFor();
+    for (let i = 0; i < 40 && (await item.count()) === 0; i++) {
+      await page.locator('.conv-list').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await sleep(100);
+    }
+    await item.scrollIntoViewIfNeeded();
+    return item;
+  }
+  async function newPage(viewport = DESKTOP) {
+    const ctx = await browser.newContext({ viewport, colorScheme: 'light' });
+    const p = await ctx.newPage();
+    p.on('pageerror', (e) => pageErrors.push(String(e)));
+    return p;
+  }
+
+  // ---- time to interactive of the built app, cold and warm ----------------
+  await step('time to interactive (sign-in page)', async () => {
+    const cold = [];
+    const warm = [];
+    for (let i = 0; i < 5; i++) {
+      const ctx = await browser.newContext({ viewport: DESKTOP });
+      const p = await ctx.newPage();
+      for (const into of [cold, warm]) {
+        await p.goto(`${base}/sign-in`);
+        // app:signin-ready is marked in an effect once React has committed the
+        // form with its handlers: the page answers input from then on.
+        const ms = await p.waitForFunction(() => {
+          const m = performance.getEntriesByName('app:signin-ready')[0];
+          return m ? m.startTime : null;
+        });
+        into.push(await ms.jsonValue());
+        await p.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+      }
+      await ctx.close();
+    }
+    report.ttiSignInMs = Math.round(median(cold));
+    report.ttiSignInWarmMs = Math.round(median(warm));
+    log(`time to interactive: sign-in ${report.ttiSignInMs} ms cold, ${report.ttiSignInWarmMs} ms warm (median of 5)`);
+    assert.ok(report.ttiSignInMs < 3000, `sign-in interactive after ${report.ttiSignInMs} ms`);
+  });
+
+  page = await newPage();
+
+  await step('theme toggle and the sign-up form checks', async () => {
+    await page.goto(`${base}/sign-up`);
+    await shots('sign-up');
+    const toggle = page.locator('.theme-toggle');
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+    assert.equal(await page.evaluate(() => localStorage.getItem('theme')), 'dark');
+    const bg = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    await toggle.click();
+    assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'light');
+    assert.notEqual(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), bg);
+    await page.evaluate(() => localStorage.removeItem('theme'));
+    await page.reload(); // back to following the system's theme
+
+    // Checked before the server: messages under their fields.
+    await byLabel('E-mail').fill('not-an-email');
+    await byLabel('Password').fill('short');
+    await button('Create account').click();
+    await page.getByText('Enter a valid e-mail address.').waitFor();
+    await page.getByText('Use at least 8 characters.').waitFor();
+    assert.equal(await byLabel('E-mail').getAttribute('aria-invalid'), 'true');
+  });
+
+  await step('sign up, then a second sign-up with the same e-mail is refused in words', async () => {
+    await byLabel('E-mail').fill(email);
+    await byLabel('Password').fill(PASSWORD);
+    await button('Create account').click();
+    await waitForPath(/^\/confirm\?email=/);
+    await page.getByRole('heading', { name: 'Confirm your e-mail' }).waitFor();
+    await shots('confirm');
+
+    await page.goto(`${base}/sign-up`);
+    await byLabel('E-mail').fill(email.toUpperCase());
+    await byLabel('Password').fill(PASSWORD);
+    await button('Create account').click();
+    await page.getByRole('alert').filter({ hasText: 'An account with this e-mail already exists' }).waitFor();
+  });
+
+  await step('confirm with the code cognito-local sent (a wrong one first)', async () => {
+    await page.goto(`${base}/confirm?email=${encodeURIComponent(email)}`);
+    const code = await latestCode(stack.env, email);
+    await byLabel('Confirmation code').fill(code === '000000' ? '111111' : '000000');
+    await button('Confirm').click();
+    const wrong = page.locator('.form-error, .field-error');
+    await wrong.first().waitFor();
+    log(`wrong code says: ${JSON.stringify(await wrong.first().innerText())}`);
+    await byLabel('Confirmation code').fill(code);
+    await button('Confirm').click();
+    await waitForPath(/^\/sign-in/);
+    await page.getByText('E-mail confirmed. You can sign in now.').waitFor();
+  });
+
+  await step('sign in (a wrong password first)', async () => {
+    assert.equal(await byLabel('E-mail').inputValue(), email);
+    await shots('sign-in');
+    await byLabel('Password').fill('Wrong!pass1');
+    await button('Sign in').click();
+    await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password.' }).waitFor();
+    await byLabel('Password').fill(PASSWORD);
+    await button('Sign in').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.getByRole('heading', { name: 'What can I help with?' }).waitFor();
+    await page.locator('.who').filter({ hasText: email }).waitFor();
+    await shots('chat-empty');
+  });
+
+  let conv1 = '';
+  let conv2 = '';
+  const searchable = 'My favourite colour is ultramarine blue and I love sailing small boats';
+
+  await step('start a conversation and watch the answer stream in', async () => {
+    await composer().click();
+    await page.keyboard.type('Line one of the question');
+    await page.keyboard.press('Shift+Enter');
+    await page.keyboard.type('and line two');
+    assert.equal(await composer().inputValue(), 'Line one of the question\nand line two', 'Shift+Enter is a new line');
+    // Sample the answer as it arrives: it must grow in several steps.
+    const sent = Date.now();
+    await page.keyboard.press('Enter');
+    await waitForPath(/^\/c\/[0-9a-f-]{36}$/);
+    conv1 = new URL(page.url()).pathname.slice(3);
+    const seen = [];
+    let firstToken = null;
+    for (let i = 0; i < 600; i++) {
+      const s = await page.evaluate(() => {
+        const m = [...document.querySelectorAll('li.message.assistant')].pop();
+        return m ? { state: m.dataset.state, text: m.querySelector('.md')?.textContent ?? '' } : null;
+      });
+      if (s?.text && firstToken === null) firstToken = Date.now() - sent;
+      if (s && (seen.length === 0 || seen[seen.length - 1].text !== s.text || seen[seen.length - 1].state !== s.state)) seen.push(s);
+      if (s && s.state !== 'streaming') break;
+      await sleep(15);
+    }
+    const partial = seen.filter((s) => s.state === 'streaming' && s.text);
+    const last = seen[seen.length - 1];
+    log(`answer streamed in ${partial.length} visible steps; first token after ${firstToken} ms`);
+    report.firstTokenMs = firstToken;
+    assert.equal(last.state, 'complete');
+    assert.match(last.text, /^Dev model here\. .*"Line one of the question and line two"\. That is all I can say\.$/);
+    assert.ok(partial.length >= 3, `the answer appeared in ${partial.length} steps, not streamed`);
+    // The user's message keeps its line break; the conversation took its title from it.
+    assert.equal(await page.locator('li.message.user .plain').last().innerText(), 'Line one of the question\nand line two');
+    await page.locator(`.conv[data-conversation-id="${conv1}"] .conv-link`).filter({ hasText: 'Line one of the question' }).waitFor();
+    await page.locator('.chat-title').filter({ hasText: 'Line one of the question' }).waitFor();
+  });
+
+  await step('a second conversation, newest first in the sidebar', async () => {
+    await button('+ New chat').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await composer().fill(searchable);
+    await button('Send message').click();
+    await waitForPath(/^\/c\/[0-9a-f-]{36}$/);
+    conv2 = new URL(page.url()).pathname.slice(3);
+    assert.notEqual(conv2, conv1);
+    assert.equal(await waitAnswerDone(), 'complete');
+    await page.waitForFunction(([a, b]) => {
+      const ids = [...document.querySelectorAll('.conv-list li.conv')].map((li) => li.dataset.conversationId);
+      return ids.indexOf(b) === 0 && ids.indexOf(a) === 1;
+    }, [conv1, conv2]);
+  });
+
+  await step('Markdown answers: code blocks formatted, raw HTML shown as text', async () => {
+    // The dev model answers in plain sentences: this one answer comes from a
+    // stub of the stream route, to see the renderer in the real page.
+    const md = 'Here is Go:\n\n```go\nfunc main() {\n\tfmt.Println("hi")\n}\n```\n\nAnd **bold**, `code`, <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> [bad](javascript:alert(1)).';
+    const events = [
+      ['start', { conversationId: conv2, userMessageId: crypto.randomUUID(), assistantMessageId: crypto.randomUUID() }],
+      ...md.match(/[\s\S]{1,12}/g).map((text) => ['delta', { text }]),
+      ['done', { assistantMessageId: 'x', finishReason: 'stop' }],
+    ];
+    await page.route('**/stream/conversations/*/messages', (route) => route.fulfill({
+      status: 200,
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+      body: events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join(''),
+    }), { times: 1 });
+    await composer().fill('Show me some Go, with formatting');
+    await page.keyboard.press('Enter');
+    assert.equal(await waitAnswerDone(), 'complete');
+    const a = lastAssistant();
+    assert.equal(await a.locator('pre.md-code code.language-go').innerText(), 'func main() {\n\tfmt.Println("hi")\n}');
+    assert.equal(await a.locator('strong').innerText(), 'bold');
+    assert.equal(await a.locator('img, script, a[href^="javascript"]').count(), 0);
+    assert.match(await a.innerText(), /<img src=x onerror="window.__xss=1">/);
+    assert.equal(await page.evaluate(() => window.__xss), undefined);
+    await shots('chat');
+  });
+
+  await step('the stop button aborts a streaming answer', async () => {
+    await composer().fill('Tell me a long story please [[devmodel:slow]]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => {
+      const m = [...document.querySelectorAll('li.message.assistant')].pop();
+      return m && m.dataset.state === 'streaming' && (m.querySelector('.md')?.textContent ?? '').length > 0;
+    });
+    const stop = page.getByRole('button', { name: 'Stop generating' });
+    await stop.click();
+    assert.equal(await waitAnswerDone(5_000), 'stopped');
+    await lastAssistant().getByText('Stopped.').waitFor();
+    const partial = await lastAssistant().locator('.md').innerText();
+    assert.ok(partial.length > 0 && !partial.includes('That is all I can say.'), `partial answer: ${partial}`);
+    await button('Send message').waitFor(); // the composer is back
+  });
+
+  await step('a failed answer is retried with the same clientMessageId', async () => {
+    // The first attempt reaches the server, which answers in full, but the
+    // browser gets only the start of the stream and then an error event.
+    const bodies = [];
+    await page.route('**/stream/conversations/*/messages', async (route) => {
+      bodies.push(JSON.parse(route.request().postData()));
+      const res = await route.fetch();
+      const text = await res.text();
+      const cut = text.split('\n\n').filter((b) => b.startsWith('event: start') || b.startsWith('event: delta')).slice(0, 2);
+      await route.fulfill({
+        status: 200,
+        headers: { 'Content-Type': 'text/event-stream' },
+        body: cut.join('\n\n') + '\n\nevent: error\ndata: {"error":{"code":"upstream_error","message":"the model failed"}}\n\n',
+      });
+    }, { times: 1 });
+    const question = 'Please retry this one';
+    await composer().fill(question);
+    await page.keyboard.press('Enter');
+    assert.equal(await waitAnswerDone(), 'failed');
+    await lastAssistant().getByText('The AI service failed to answer. Please try again.').waitFor();
+    const retryReq = page.waitForRequest((r) => r.url().includes('/stream/conversations/') && r.method() === 'POST');
+    await lastAssistant().getByRole('button', { name: 'Retry' }).click();
+    bodies.push(JSON.parse((await retryReq).postData()));
+    assert.equal(await waitAnswerDone(), 'complete');
+    assert.equal(bodies.length, 2);
+    assert.equal(bodies[1].clientMessageId, bodies[0].clientMessageId);
+    assert.match(bodies[0].clientMessageId, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    // The page shows the question once and one answer …
+    assert.equal(await page.locator('li.message.user .plain', { hasText: question }).count(), 1);
+    assert.equal(await page.locator('li.message.assistant[data-state="failed"]').count(), 0);
+    // … and so does the server after a reload.
+    await page.reload();
+    await page.locator('li.message').first().waitFor();
+    await page.locator('li.message.assistant').last().waitFor();
+    assert.equal(await page.locator('li.message.user .plain', { hasText: question }).count(), 1);
+    const states = await page.locator('li.message').evaluateAll((els) => els.map((e) => `${e.dataset.role}:${e.dataset.state}:${e.querySelector('.md,.plain')?.textContent.slice(0, 40)}`));
+    log(`conversation after reload: ${states.join(' ')}`);
+    assert.match(states.at(-1), /^assistant:complete:Dev model here/);
+    assert.equal(states.at(-2), `user:complete:${question}`);
+  });
+
+  await step('429 before the stream: the wait time in words', async () => {
+    await page.route('**/stream/conversations/*/messages', (route) => route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '42' },
+      body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests', requestId: 'r' } }),
+    }), { times: 1 });
+    await composer().fill('One more');
+    await page.keyboard.press('Enter');
+    assert.equal(await waitAnswerDone(), 'failed');
+    await lastAssistant().getByText('Too many requests. Please wait 42 seconds and try again.').waitFor();
+    await go('/'); // leave the failed turn behind
+  });
+
+  await step('the sidebar pages through every conversation, newest first', async () => {
+    const r = await fetch(`${base}/auth/sign-in`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
+    });
+    assert.equal(r.status, 200);
+    const { accessToken } = await r.json();
+    const seeds = [];
+    for (let i = 1; i <= 22; i++) {
+      const title = `Seeded ${String(i).padStart(2, '0')}`;
+      const c = await fetch(`${base}/conversations`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
+        body: JSON.stringify({ title }),
+      });
+      assert.equal(c.status, 201, await c.clone().text());
+      seeds.push(title);
+    }
+    await page.goto(`${base}/c/${conv1}`);
+    await convItems().first().waitFor();
+    assert.equal(await convItems().count(), 20, 'the first page has 20');
+    for (let i = 0; i < 20 && (await convItems().count()) < 24; i++) {
+      await page.locator('.conv-list').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await sleep(150);
+    }
+    const titles = await convTitles();
+    assert.equal(titles.length, 24, `got ${titles.length}: ${titles.join(', ')}`);
+    assert.equal(new Set(await page.locator('.conv-list li.conv').evaluateAll((els) => els.map((e) => e.dataset.conversationId))).size, 24);
+    assert.deepEqual(titles.slice(0, 22), [...seeds].reverse());
+    await page.locator('.conv-list').evaluate((el) => { el.scrollTop = 0; });
+  });
+
+  await step('search finds an earlier message and jumps to it', async () => {
+    await go(`/c/${conv1}`);
+    await page.locator('li.message').first().waitFor();
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill('ultramarine sailing boats');
+    let hit;
+    for (let i = 0; i < 20; i++) { // vectors are stored right after the turn
+      await button('Search').click();
+      await page.locator('.search-results').waitFor();
+      hit = page.locator('.search-hit', { hasText: 'ultramarine' }).first();
+      if (await hit.count()) break;
+      await sleep(500);
+    }
+    assert.ok(await hit.count(), 'a hit for the earlier message');
+    await shots('search');
+    const href = await hit.getAttribute('href');
+    const [, hitConv, msgId] = /^\/c\/([0-9a-f-]+)#m-([0-9a-f-]+)$/.exec(href) ?? [];
+    assert.equal(hitConv, conv2);
+    await hit.click();
+    await page.waitForURL((u) => u.pathname === `/c/${conv2}` && u.hash === `#m-${msgId}`);
+    const target = page.locator(`[id="m-${msgId}"]`);
+    await target.waitFor();
+    await page.waitForFunction((id) => document.getElementById(`m-${id}`)?.classList.contains('highlight'), msgId);
+    assert.match(await target.innerText(), /ultramarine/);
+    const inView = await target.evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return r.bottom > 0 && r.top < innerHeight;
+    });
+    assert.ok(inView, 'the message is scrolled into view');
+    await button('Clear').click();
+  });
+
+  await step('rename a conversation inline', async () => {
+    await go(`/c/${conv1}`);
+    // Older than the first page of the sidebar: the header has its title all the same.
+    await page.locator('.chat-title', { hasText: 'Line one of the question' }).waitFor();
+    const item = await revealConv(conv1);
+    await item.getByRole('button', { name: /^Rename/ }).click();
+    const input = item.getByLabel('New title');
+    await input.fill('');
+    await input.press('Enter');
+    await item.getByText('The title cannot be empty.').waitFor();
+    await input.fill('Renamed by the e2e test');
+    await input.press('Enter');
+    await item.locator('.conv-link', { hasText: 'Renamed by the e2e test' }).waitFor();
+    await page.locator('.chat-title', { hasText: 'Renamed by the e2e test' }).waitFor();
+    await page.reload();
+    // A rename is an update: the conversation is the newest now.
+    await page.locator('.conv-list .conv-link').first().filter({ hasText: 'Renamed by the e2e test' }).waitFor();
+  });
+
+  await step('delete a conversation, after a confirmation', async () => {
+    const item = page.locator(`.conv[data-conversation-id="${conv1}"]`);
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    const confirm = item.getByRole('group', { name: /^Delete/ });
+    await confirm.waitFor();
+    await shots('delete-confirm');
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    await item.getByRole('group', { name: /^Delete/ }).getByRole('button', { name: 'Delete', exact: true }).click();
+    await item.waitFor({ state: 'detached' });
+    await page.waitForURL((u) => u.pathname === '/'); // it was open
+    await page.reload();
+    await convItems().first().waitFor();
+    assert.equal(await page.locator(`.conv[data-conversation-id="${conv1}"]`).count(), 0);
+    // Its page is now a sentence, not a blank screen.
+    await go(`/c/${conv1}`);
+    await page.getByText('Not found — it may have been deleted.').waitFor();
+  });
+
+  await step('a refresh that fails (429) keeps the session and says why', async () => {
+    await page.route('**/auth/refresh', (route) => route.fulfill({
+      status: 429,
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '30' },
+      body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests' } }),
+    }), { times: 1 });
+    await page.reload();
+    await page.getByRole('heading', { name: 'Could not restore your session' }).waitFor();
+    await page.getByText('Too many requests. Please wait 30 seconds and try again.').waitFor();
+    await shots('session-error');
+    await button('Try again').click();
+    await convItems().first().waitFor();
+  });
+
+  await step('time to interactive (chat, session restored from the refresh token)', async () => {
+    const xs = [];
+    for (let i = 0; i < 2; i++) {
+      await page.goto(`${base}/`);
+      const h = await page.waitForFunction(() => performance.getEntriesByName('app:chat-ready')[0]?.startTime ?? null);
+      xs.push(await h.jsonValue());
+    }
+    report.ttiChatMs = Math.round(median(xs));
+    log(`time to interactive: chat ${report.ttiChatMs} ms (reload: refresh the tokens, list the conversations)`);
+  });
+
+  await step('phone width is usable', async () => {
+    await page.setViewportSize(PHONE);
+    await go(`/c/${conv2}`);
+    await sleep(300); // the sidebar slides out
+    await page.locator('li.message').first().waitFor();
+    log('conversation 2 now: ' + (await page.locator('li.message').evaluateAll((els) => els.map((e) => `${e.dataset.role}:${e.dataset.state}:${e.querySelector('.md,.plain')?.textContent.slice(0, 40)}`))).join(' | '));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+    assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
+    const sidebar = page.locator('nav.sidebar');
+    const tucked = await sidebar.boundingBox();
+    assert.ok(tucked.x + tucked.width <= 0, 'the sidebar is tucked away');
+    const box = await composer().boundingBox();
+    assert.ok(box && box.y + box.height <= PHONE.height && box.width > 200, 'the composer is on screen');
+    await shots('phone-chat');
+    await page.getByRole('button', { name: 'Show conversations' }).click();
+    await sleep(300); // the slide-in
+    assert.ok((await sidebar.boundingBox()).x >= 0);
+    await shots('phone-sidebar');
+    await page.locator('.scrim').click({ position: { x: PHONE.width - 20, y: 400 } });
+    await sleep(300);
+    await page.setViewportSize(DESKTOP);
+  });
+
+  await step('sign out', async () => {
+    assert.ok(await page.evaluate(() => sessionStorage.getItem('macro-ai.refreshToken')));
+    await button('Sign out').click();
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('macro-ai.refreshToken')), null);
+    await page.goto(`${base}/c/${conv2}`);
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+    await button('Sign in').waitFor();
+  });
+
+  await step('forgot password, reset it, sign in with the new one', async () => {
+    const before = await latestCode(stack.env, email, { timeout: 0 }).catch(() => undefined);
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.waitForURL((u) => u.pathname === '/forgot-password');
+    await byLabel('E-mail').fill(email);
+    await shots('forgot-password');
+    await button('Send code').click();
+    await waitForPath(/^\/reset-password\?email=/);
+    const code = await latestCode(stack.env, email, { not: before });
+    await byLabel('Code').fill(code);
+    await byLabel('New password').fill('weak');
+    await button('Set new password').click();
+    await page.getByText('Use at least 8 characters.').waitFor();
+    await byLabel('New password').fill(NEW_PASSWORD);
+    await shots('reset-password');
+    await button('Set new password').click();
+    await waitForPath(/^\/sign-in/);
+    await page.getByText('Password changed. Sign in with the new one.').waitFor();
+    await byLabel('Password').fill(NEW_PASSWORD);
+    await button('Sign in').click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.locator(`.conv[data-conversation-id="${conv2}"]`).waitFor();
+    await button('Sign out').click();
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+  });
+
+  await step('no uncaught errors in the pages', async () => {
+    assert.deepEqual(pageErrors, []);
+  });
+  await page.context().close();
+}
