@@ -14,7 +14,7 @@ MODULES    = $(shell go list -m | sed 's|$$|/...|')
 BUILD_DIR := .build
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
 
-.PHONY: help deps build build-host test vet dev code invoke bench deploy clean $(FUNCTIONS:%=fn-%)
+.PHONY: help deps build build-host test vet dev code invoke bench deploy clean web web-test $(FUNCTIONS:%=fn-%)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -49,9 +49,27 @@ vet: ## gofmt check, go vet over every module, actionlint over .github/workflows
 
 test: deps vet build-host ## vet, then every module's tests with -race against a real local stack
 	@go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
+	@$(MAKE) --no-print-directory web-test WEB_TEST_DEPS=
 
 dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
+	@$(MAKE) --no-print-directory web
 	@go run ./local/cmd/localstack up
+
+# The web app: npm ci when web/node_modules is missing or older than the lockfile,
+# then a build unless web/dist is newer than every source (fast when up to date).
+WEB_SRC = web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/scripts
+web: ## build the web app (React) into web/dist, only when its sources changed
+	@if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
+		cd web && npm ci --no-audit --no-fund --loglevel=error; fi
+	@if [ ! -f web/dist/index.html ] || [ -n "$$(find $(WEB_SRC) -newer web/dist/index.html -print -quit)" ]; then \
+		cd web && { npm run --silent build || { rm -f dist/index.html; exit 1; }; }; \
+	else echo "web/dist is up to date"; fi
+
+# make test has run deps and build-host already, and passes WEB_TEST_DEPS= .
+WEB_TEST_DEPS ?= deps build-host
+web-test: $(WEB_TEST_DEPS) web ## the web app's unit tests (Vitest), then its e2e test in headless Chromium on a local stack
+	@cd web && npm test --silent
+	@cd web && npm run --silent e2e
 
 code: ## the latest sign-up/reset code cognito-local "e-mailed": make code EMAIL=you@example.com
 	@go run ./local/cmd/localstack code $(EMAIL)

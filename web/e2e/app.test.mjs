@@ -504,7 +504,6 @@ async function journey(t, browser, stack, report) {
     await go(`/c/${conv2}`);
     await sleep(300); // the sidebar slides out
     await page.locator('li.message').first().waitFor();
-    log('conversation 2 now: ' + (await page.locator('li.message').evaluateAll((els) => els.map((e) => `${e.dataset.role}:${e.dataset.state}:${e.querySelector('.md,.plain')?.textContent.slice(0, 40)}`))).join(' | '));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
     assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
     const sidebar = page.locator('nav.sidebar');
