@@ -176,6 +176,19 @@ async function journey(t, browser, stack, report) {
     await page.getByText('Enter a valid e-mail address.').waitFor();
     await page.getByText('Use at least 8 characters.').waitFor();
     assert.equal(await byLabel('E-mail').getAttribute('aria-invalid'), 'true');
+
+    // The server's field errors go under their fields too (API.md's details).
+    await page.route('**/auth/sign-up', (route) => route.fulfill({
+      status: 400,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ error: { code: 'validation_failed', message: 'password: must not contain the e-mail', details: [{ field: 'password', message: 'must not contain the e-mail' }], requestId: 'r' } }),
+    }), { times: 1 });
+    await byLabel('E-mail').fill('someone@example.com');
+    await byLabel('Password').fill('Someone@example.com1');
+    await button('Create account').click();
+    const under = page.locator('.field', { has: byLabel('Password') }).locator('.field-error');
+    assert.equal(await under.innerText(), 'Must not contain the e-mail');
+    assert.equal(await byLabel('E-mail').getAttribute('aria-invalid'), null);
   });
 
   await step('sign up, then a second sign-up with the same e-mail is refused in words', async () => {
@@ -522,10 +535,16 @@ async function journey(t, browser, stack, report) {
   });
 
   await step('sign out', async () => {
-    assert.ok(await page.evaluate(() => sessionStorage.getItem('macro-ai.refreshToken')));
+    const refreshToken = await page.evaluate(() => sessionStorage.getItem('macro-ai.refreshToken'));
+    assert.ok(refreshToken);
     await button('Sign out').click();
     await page.waitForURL((u) => u.pathname === '/sign-in');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('macro-ai.refreshToken')), null);
+    // Revoked on the server too (global sign-out).
+    const r = await fetch(`${base}/auth/refresh`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }),
+    });
+    assert.equal(r.status, 401, await r.text());
     await page.goto(`${base}/c/${conv2}`);
     await page.waitForURL((u) => u.pathname === '/sign-in');
     await button('Sign in').waitFor();

@@ -401,6 +401,7 @@ function MessageView(props: {
   const abortRef = useRef<AbortController | null>(null);
   const stickToBottom = useRef(true);
   const preserve = useRef<{ height: number; top: number } | null>(null);
+  const sentFirst = useRef(false);
 
   useEffect(() => () => abortRef.current?.abort(), []);
 
@@ -433,9 +434,12 @@ function MessageView(props: {
     if (pendingFirst?.conversationId === conversationId) {
       const { content } = pendingFirst;
       pendingFirst = null;
+      sentFirst.current = true;
       send(content);
       return;
     }
+    // StrictMode runs this effect twice in development: the first message is on its way already.
+    if (sentFirst.current) return;
     let cancelled = false;
     (async () => {
       let page = await loadOlder(null, true);
