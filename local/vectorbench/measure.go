@@ -153,7 +153,6 @@ func (v Variant) For(rows int) Variant {
 	return v
 }
 
-
 // HybridRows is the hybrid variants' threshold: a user with at most this
 // many vectors is searched exactly.
 const HybridRows = 5000
