@@ -58,6 +58,7 @@ type Report struct {
 	List            *ListResult    `json:"conversationsList,omitempty"`
 	Chat            *ChatResult    `json:"chatTurn,omitempty"`
 	Tracing         *TracingResult `json:"tracing,omitempty"`
+	Cost            *CostResult    `json:"cost,omitempty"`
 	Missed          []string       `json:"missed"` // "function: check" for every missed target
 	Errors          []string       `json:"errors,omitempty"`
 	ElapsedSeconds  float64        `json:"elapsedSeconds"`
@@ -74,6 +75,7 @@ type options struct {
 	firstToken          time.Duration
 	tracing             bool
 	tracingCold         int
+	cost                CostAssumptions
 }
 
 func main() {
@@ -100,10 +102,20 @@ func run() error {
 	flag.IntVar(&o.chatConversations, "chat-conversations", 4, "conversations the chat turns go to, in turn")
 	flag.DurationVar(&o.firstToken, "first-token", 100*time.Millisecond, "the dev model's fixed first-token delay in the chat bench")
 	flag.BoolVar(&o.tracing, "tracing", true, "measure the floor with OpenTelemetry and with the X-Ray SDK set up (local/bench/baseline)")
+	flag.IntVar(&o.cost.RequestsPerDay, "cost-requests", 1000, "cost estimate: requests a day")
+	flag.Float64Var(&o.cost.ChatShare, "cost-chat-share", 0.2, "cost estimate: the share of chat turns")
+	flag.Float64Var(&o.cost.ModelSeconds, "cost-model-seconds", 5, "cost estimate: seconds a real model streams one answer")
+	flag.Float64Var(&o.cost.EmbeddingMs, "cost-embedding-ms", 150, "cost estimate: a real provider's embeddings call")
+	flag.Float64Var(&o.cost.NetworkRTTMs, "cost-rtt-ms", 10, "cost estimate: Lambda to Neon/Upstash round trip")
+	flag.Float64Var(&o.cost.RoundTripsOther, "cost-round-trips", 3, "cost estimate: database and cache round trips of a non-chat request")
 	flag.IntVar(&o.tracingCold, "tracing-cold", 60, "interleaved rounds of cold starts of the floor and the tracing experiments")
 	flag.StringVar(&o.buildDir, "build", filepath.Join(root, ".build", runtime.GOARCH), "folder with <fn>/bootstrap (make build-host)")
 	flag.StringVar(&o.out, "out", filepath.Join(root, ".local", "bench", "report.json"), "the JSON report")
+	costOnly := flag.Bool("cost-only", false, "only redo the cost estimate from the last report (-out) with these assumptions")
 	flag.Parse()
+	if *costOnly {
+		return recost(root, o)
+	}
 	if o.cold < 1 || o.warm < 1 {
 		return errors.New("-cold and -warm must be at least 1")
 	}
@@ -274,6 +286,7 @@ func run() error {
 			rep.Errors = append(rep.Errors, fmt.Sprintf("%s (%s): %s", r.Name, r.Event, r.Error))
 		}
 	}
+	rep.Cost = estimateCost(rep, tpl, o.cost)
 	rep.ElapsedSeconds = time.Since(start).Round(time.Millisecond).Seconds()
 
 	b, err := json.MarshalIndent(rep, "", "  ")
@@ -340,3 +353,25 @@ func envOr(vars map[string]string, name, def string) string {
 }
 
 func step(msg string) { fmt.Fprintf(os.Stderr, "bench: %s\n", msg) }
+
+// recost prices the last report again with o's assumptions.
+func recost(root string, o options) error {
+	b, err := os.ReadFile(o.out)
+	if err != nil {
+		return fmt.Errorf("no report to price (run make bench first): %w", err)
+	}
+	var rep Report
+	if err := json.Unmarshal(b, &rep); err != nil {
+		return fmt.Errorf("read %s: %w", o.out, err)
+	}
+	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		return err
+	}
+	rep.Cost = estimateCost(&rep, tpl, o.cost)
+	if b, err = json.MarshalIndent(&rep, "", "  "); err != nil {
+		return err
+	}
+	printCost(os.Stdout, rep.Cost)
+	return os.WriteFile(o.out, append(b, '\n'), 0o644)
+}

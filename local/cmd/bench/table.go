@@ -58,6 +58,7 @@ func printReport(w io.Writer, rep *Report) {
 	}
 
 	printTracing(w, rep)
+	printCost(w, rep.Cost)
 	if c := rep.Chat; c != nil {
 		t := c.Targets
 		fmt.Fprintf(w, "\n%s, signed in, %d warm turns over %d conversations, the dev model's first token after %.0f ms:\n",
