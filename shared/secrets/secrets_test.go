@@ -190,7 +190,9 @@ func TestRefreshFollowsRotation(t *testing.T) {
 	}{
 		{"within the TTL: no call", time.Minute, nil, false, 1, dbValue},
 		{"after the TTL, same values", DefaultTTL, nil, false, 2, dbValue},
-		{"after a rotation", DefaultTTL, func() { fake.Put("/macro-ai/prod/critical/database-url", "postgres://app:N3w-pass@db.example.com/macro") }, true, 3, "postgres://app:N3w-pass@db.example.com/macro"},
+		{"after a rotation", DefaultTTL, func() {
+			fake.Put("/macro-ai/prod/critical/database-url", "postgres://app:N3w-pass@db.example.com/macro")
+		}, true, 3, "postgres://app:N3w-pass@db.example.com/macro"},
 		{"Parameter Store fails: values kept", DefaultTTL, func() { fake.Delete("/macro-ai/prod/critical/database-url") }, false, 4, "postgres://app:N3w-pass@db.example.com/macro"},
 		{"and is not asked again at once", time.Second, nil, false, 4, "postgres://app:N3w-pass@db.example.com/macro"},
 		{"recovered", failedReadBackoff, func() { fake.Put("/macro-ai/prod/critical/database-url", dbValue) }, true, 5, dbValue},
