@@ -27,9 +27,12 @@ type stack struct {
 	t   *testing.T
 	url string
 	env testenv.Env
+	gw  *gateway.Gateway
+	db  string // the test's database
 }
 
-func newStack(t *testing.T) *stack {
+// newStack starts the gateway; edits change the functions' environment.
+func newStack(t *testing.T, edits ...func(vars map[string]string)) *stack {
 	t.Helper()
 	env := testenv.Get(t)
 	root, err := testenv.RepoRoot()
@@ -46,6 +49,9 @@ func newStack(t *testing.T) *stack {
 	}
 	vars := env.Vars()
 	vars["DATABASE_URL"] = env.NewDatabase(t)
+	for _, edit := range edits {
+		edit(vars)
+	}
 	gw, err := gateway.New(gateway.Config{
 		Template: tpl, BuildDir: buildDir, Env: vars,
 		Authorizer: gateway.CognitoAuthorizer(vars), Log: io.Discard,
@@ -55,7 +61,7 @@ func newStack(t *testing.T) *stack {
 	}
 	srv := httptest.NewServer(gw)
 	t.Cleanup(func() { srv.Close(); gw.Close() })
-	return &stack{t: t, url: srv.URL, env: env}
+	return &stack{t: t, url: srv.URL, env: env, gw: gw, db: vars["DATABASE_URL"]}
 }
 
 type response struct {

@@ -7,6 +7,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -437,6 +438,13 @@ func (inst *instance) response(w http.ResponseWriter, r *http.Request) {
 		case <-time.After(200 * time.Millisecond):
 			c.finish(&FunctionError{Type: "Runtime.StreamError", Message: "reading the response: " + err.Error()})
 		}
+		if errors.Is(err, io.ErrClosedPipe) {
+			// The caller went away: like Lambda, drop the runtime's
+			// connection, so that the function's next write fails and it
+			// learns the client is gone (it can stop and keep what it has).
+			resetConnection(w)
+			return
+		}
 		writeAPIError(w, http.StatusBadRequest, "Runtime.StreamError", err.Error())
 		return
 	}
@@ -538,4 +546,17 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// resetConnection drops the request's connection at once (RST): the peer's
+// next write fails, where a graceful close could let it write on unaware.
+func resetConnection(w http.ResponseWriter) {
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic(http.ErrAbortHandler)
+	}
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetLinger(0)
+	}
+	_ = conn.Close()
 }
