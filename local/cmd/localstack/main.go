@@ -214,14 +214,17 @@ func runUp(args []string) error {
 		return err
 	}
 
+	streamURL, streamErr := gw.FunctionURL("chat-stream")
 	apiReady := make(chan string, 1)
 	go func() {
-		// The API, and its description at /docs and /openapi.yaml.
-		api := gateway.WithDocs(gw, filepath.Join(root, "openapi.yaml"))
+		// One origin for the browser: the API, the web app (web/dist, with
+		// the chat stream under /stream), and the API's description at /docs
+		// and /openapi.yaml.
+		api := gateway.WithDocs(gateway.WithStatic(gw, filepath.Join(root, "web", "dist"), streamURL), filepath.Join(root, "openapi.yaml"))
 		errc <- gateway.ListenAndServe(ctx, *apiAddr, api, func(a net.Addr) { apiReady <- "http://" + a.String() })
 	}()
 	streamReady := make(chan string, 1)
-	if h, err := gw.FunctionURL("chat-stream"); err == nil {
+	if h, err := streamURL, streamErr; err == nil {
 		go func() {
 			errc <- gateway.ListenAndServe(ctx, *streamAddr, h, func(a net.Addr) { streamReady <- "http://" + a.String() })
 		}()
