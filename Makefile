@@ -58,11 +58,12 @@ dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
 # The web app: npm ci when web/node_modules is missing or older than the lockfile,
 # then a build unless web/dist is newer than every source (fast when up to date).
 WEB_SRC = web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/scripts
-web: ## build the web app (React) into web/dist, only when its sources changed
+web: ## build the web app into web/dist when its sources or VITE_API_URL/VITE_STREAM_URL changed
 	@if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
 		cd web && npm ci --no-audit --no-fund --loglevel=error; fi
-	@if [ ! -f web/dist/index.html ] || [ -n "$$(find $(WEB_SRC) -newer web/dist/index.html -print -quit)" ]; then \
-		cd web && { npm run --silent build || { rm -f dist/index.html; exit 1; }; }; \
+	@want="$${VITE_API_URL:-}|$${VITE_STREAM_URL:-}"; have=$$(cat web/dist/.build-env 2>/dev/null || echo none); \
+	if [ ! -f web/dist/index.html ] || [ "$$want" != "$$have" ] || [ -n "$$(find $(WEB_SRC) -newer web/dist/index.html -print -quit)" ]; then \
+		cd web && { npm run --silent build && echo "$$want" > dist/.build-env || { rm -f dist/index.html; exit 1; }; }; \
 	else echo "web/dist is up to date"; fi
 
 # make test has run deps and build-host already, and passes WEB_TEST_DEPS= .
