@@ -88,8 +88,9 @@ const embeddingModel = "synthetic"
 // conversations, messages and vectors, by COPY in binary format (vectors
 // as binary halfvec). Triggers and foreign-key checks are off while it
 // loads (session_replication_role = replica: the data is consistent by
-// construction, and conversations.message_count is written directly). The
-// HNSW index should be dropped first: Load does not touch indexes.
+// construction, and conversations.message_count is written directly), and
+// its commits are synchronous. The HNSW index should be dropped first: Load
+// does not touch indexes.
 func Load(ctx context.Context, conn *pgx.Conn, spec Spec) (*Dataset, error) {
 	start := time.Now()
 	if spec.PerConversation <= 0 {
@@ -148,6 +149,13 @@ func Load(ctx context.Context, conn *pgx.Conn, spec Spec) (*Dataset, error) {
 		return nil, fmt.Errorf("turn triggers off for the load: %w", err)
 	}
 	defer conn.Exec(context.WithoutCancel(ctx), `RESET session_replication_role`)
+	// The bench's server commits asynchronously; a VACUUM just after the
+	// load could then find the rows not yet hinted committed and leave the
+	// visibility map unset (see SetVisibilityMap).
+	if _, err := conn.Exec(ctx, `SET synchronous_commit = on`); err != nil {
+		return nil, fmt.Errorf("commit the load synchronously: %w", err)
+	}
+	defer conn.Exec(context.WithoutCancel(ctx), `RESET synchronous_commit`)
 
 	uid := func(b [16]byte) pgtype.UUID { return pgtype.UUID{Bytes: b, Valid: true} }
 	i := 0
@@ -237,4 +245,36 @@ func uuidString(u [16]byte) string {
 		b = append(b, hex[x>>4], hex[x&0xf])
 	}
 	return string(b)
+}
+
+// SetVisibilityMap VACUUMs message_embeddings until the visibility map
+// marks (nearly) all its pages all-visible, as autovacuum keeps it on a
+// table in use: the shipped search counts a user's vectors with an
+// index-only scan only then (else with a bitmap scan of all the user's
+// index entries). A VACUUM just after the load may leave it unset (rows
+// not yet hinted committed, or an autovacuum ANALYZE of the new rows still
+// holding a snapshot), so it tries again, up to tries times, a second
+// apart. It returns the share of all-visible pages, in percent.
+func SetVisibilityMap(ctx context.Context, conn *pgx.Conn, tries int) (float64, error) {
+	var pct float64
+	for i := range tries {
+		if err := conn.QueryRow(ctx, `SELECT coalesce(100 * relallvisible::float8 / nullif(relpages, 0), 100)
+			FROM pg_class WHERE oid = 'message_embeddings'::regclass`).Scan(&pct); err != nil {
+			return 0, fmt.Errorf("read the visibility map's coverage: %w", err)
+		}
+		if pct >= 99 || i == tries-1 {
+			break
+		}
+		if i > 0 {
+			select {
+			case <-ctx.Done():
+				return 0, ctx.Err()
+			case <-time.After(time.Second):
+			}
+		}
+		if _, err := conn.Exec(ctx, `VACUUM message_embeddings`); err != nil {
+			return 0, fmt.Errorf("vacuum: %w", err)
+		}
+	}
+	return pct, nil
 }

@@ -3,19 +3,27 @@ package vectorbench
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
 // IndexName is the HNSW index of the migrations.
 const IndexName = "message_embeddings_embedding_idx"
+
+// MigrationIndex is the HNSW build of the migrations
+// (shared/migrations/sql/004_hnsw_ef_construction.sql), the one the shipped
+// search is judged on.
+var MigrationIndex = IndexSetting{M: 16, EfConstruction: 128}
 
 // IndexSetting is an HNSW build: pgvector's m and ef_construction.
 type IndexSetting struct {
@@ -100,6 +108,10 @@ type Sizes struct {
 	UsersMB           float64 `json:"usersTotalMB"`
 	TotalMB           float64 `json:"totalMB"` // the four tables with their indexes
 	Messages          int     `json:"messages"`
+	// AllVisiblePct is the share of message_embeddings' pages the
+	// visibility map marks all-visible (pg_class.relallvisible), which the
+	// planner weighs for index-only scans.
+	AllVisiblePct float64 `json:"allVisiblePct"`
 	// Per100kMB is TotalMB for 100 000 messages (TotalMB scaled by
 	// 100000/messages): what the target is about.
 	Per100kMB float64 `json:"per100kMessagesMB"`
@@ -112,7 +124,9 @@ func MeasureSizes(ctx context.Context, db *pgx.Conn) (Sizes, error) {
 	err := db.QueryRow(ctx, `SELECT pg_table_size('message_embeddings'), pg_relation_size('`+IndexName+`'),
 		pg_total_relation_size('message_embeddings'), pg_total_relation_size('messages'),
 		pg_total_relation_size('conversations'), pg_total_relation_size('users'),
-		(SELECT count(*) FROM messages)`).Scan(&heap, &idx, &emb, &msgs, &convs, &users, &s.Messages)
+		(SELECT count(*) FROM messages),
+		(SELECT coalesce(100 * relallvisible::float8 / nullif(relpages, 0), 0) FROM pg_class WHERE oid = 'message_embeddings'::regclass)`).
+		Scan(&heap, &idx, &emb, &msgs, &convs, &users, &s.Messages, &s.AllVisiblePct)
 	if err != nil {
 		return Sizes{}, fmt.Errorf("measure sizes: %w", err)
 	}
@@ -129,8 +143,11 @@ func MeasureSizes(ctx context.Context, db *pgx.Conn) (Sizes, error) {
 // Variant is a way to run the nearest-neighbour search.
 type Variant struct {
 	Name string `json:"name"`
-	// Store runs the real store.NearestMessages (iterative scan as it
-	// sets it); otherwise a copy of its query runs with IterativeScan.
+	// Store runs the real store.NearestMessages, the shipped search, which
+	// sets its own iterative scan and ef_search (IterativeScan and EfSearch
+	// say what it sets) and picks its exact or HNSW branch itself. The
+	// other variants run a query of their own with IterativeScan, and
+	// EfSearch set for the session.
 	Store         bool   `json:"store"`
 	IterativeScan string `json:"iterativeScan"` // off, strict_order or relaxed_order
 	EfSearch      int    `json:"efSearch"`
@@ -141,7 +158,9 @@ type Variant struct {
 	// the user_id index (a bitmap scan) and a top-k sort, no HNSW.
 	Exact bool `json:"exact,omitempty"`
 	// ExactUpTo makes the search exact for a user with at most this many
-	// vectors (a hybrid: small users scan, large ones use the index).
+	// vectors (a hybrid: small users scan, large ones use the index): the
+	// bench's own take on what store.NearestMessages does (its exact scan is
+	// Exact's, parallel workers allowed), to try at other ef_search values.
 	ExactUpTo int `json:"exactUpTo,omitempty"`
 }
 
@@ -153,23 +172,28 @@ func (v Variant) For(rows int) Variant {
 	return v
 }
 
-// HybridRows is the hybrid variants' threshold: a user with at most this
-// many vectors is searched exactly.
-const HybridRows = 5000
+// ShippedName is the shipped variant's name: store.NearestMessages with
+// what it sets.
+func ShippedName() string {
+	return fmt.Sprintf("store.NearestMessages (shipped: exact ≤ %d vectors, else %s + re-sort ef=%d)",
+		store.ExactScanMaxVectors, store.IterativeScan, store.EfSearch)
+}
 
-// Variants is, for each ef_search, the shipped function, the plain HNSW
-// scan with the filter applied after it, relaxed_order with a re-sort, and
-// the hybrid of the exact scan for small users with the latter; then the
+// Variants is the shipped search (store.NearestMessages, whatever
+// ef_search is asked for: it sets its own); then, for each ef_search, the
+// previous search (strict_order iterative scan), the plain HNSW scan with
+// the filter applied after it, relaxed_order with a re-sort, and the bench's
+// own hybrid (the exact scan for small users, else the latter); then the
 // exact scan (no HNSW), once.
 func Variants(efSearch []int) []Variant {
-	var vs []Variant
+	vs := []Variant{{Name: ShippedName(), Store: true, IterativeScan: store.IterativeScan, EfSearch: store.EfSearch}}
 	for _, ef := range efSearch {
 		vs = append(vs,
-			Variant{Name: fmt.Sprintf("store.NearestMessages (strict_order) ef=%d", ef), Store: true, IterativeScan: store.IterativeScan, EfSearch: ef},
+			Variant{Name: fmt.Sprintf("strict_order (the previous search) ef=%d", ef), IterativeScan: "strict_order", EfSearch: ef},
 			Variant{Name: fmt.Sprintf("iterative_scan off ef=%d", ef), IterativeScan: "off", EfSearch: ef},
 			Variant{Name: fmt.Sprintf("relaxed_order + re-sort ef=%d", ef), IterativeScan: "relaxed_order", EfSearch: ef, Resort: true},
-			Variant{Name: fmt.Sprintf("hybrid: exact ≤ %d rows, else relaxed_order + re-sort ef=%d", HybridRows, ef),
-				IterativeScan: "relaxed_order", EfSearch: ef, Resort: true, ExactUpTo: HybridRows},
+			Variant{Name: fmt.Sprintf("hybrid (bench's query): exact ≤ %d rows, else relaxed_order + re-sort ef=%d", store.ExactScanMaxVectors, ef),
+				IterativeScan: "relaxed_order", EfSearch: ef, Resort: true, ExactUpTo: store.ExactScanMaxVectors},
 		)
 	}
 	if len(efSearch) > 0 {
@@ -180,10 +204,13 @@ func Variants(efSearch []int) []Variant {
 
 // Result is one variant for one user.
 type Result struct {
-	Variant   Variant `json:"variant"`
-	User      string  `json:"user"` // kind
-	Rows      int     `json:"userRows"`
-	Plan      string  `json:"plan"` // how message_embeddings is scanned
+	Variant Variant `json:"variant"`
+	User    string  `json:"user"` // kind
+	Rows    int     `json:"userRows"`
+	// Plan is how the search read message_embeddings (see Plan); Explain,
+	// for the shipped search, its EXPLAIN ANALYZE.
+	Plan      string  `json:"plan"`
+	Explain   string  `json:"explain,omitempty"`
 	Queries   int     `json:"queries"`
 	P50Ms     float64 `json:"p50Ms"`
 	P95Ms     float64 `json:"p95Ms"`
@@ -231,8 +258,9 @@ func Exact(ctx context.Context, conn *pgx.Conn, userID string, queries [][]float
 	return out, nil
 }
 
-// nearestSQL is store.NearestMessages' query (kept in step by hand), for
-// the variants that need other settings than the one it sets.
+// nearestSQL is the search store.NearestMessages shipped before the hybrid
+// (an HNSW scan with the user filter and the iterative scan set), for the
+// variants other than the shipped one.
 const nearestSQL = `
 		SELECT e.conversation_id::text, c.title, m.id::text, m.role, m.content, m.created_at,
 		       1 - (e.embedding <=> $2::halfvec) AS score
@@ -270,11 +298,11 @@ func variantSQL(v Variant) string {
 }
 
 // search runs v once and returns the message ids, best first.
-func search(ctx context.Context, pool *pgxpool.Pool, v Variant, userID string, q []float32, k int) ([]string, error) {
+func search(ctx context.Context, db store.DB, v Variant, userID string, q []float32, k int) ([]string, error) {
 	var rel []store.Related
 	if v.Store {
 		var err error
-		rel, err = store.NearestMessages(ctx, pool, userID, q, store.NearestOptions{Limit: k})
+		rel, err = store.NearestMessages(ctx, db, userID, q, store.NearestOptions{Limit: k})
 		if err != nil {
 			return nil, err
 		}
@@ -286,7 +314,7 @@ func search(ctx context.Context, pool *pgxpool.Pool, v Variant, userID string, q
 			b.Queue(`SELECT set_config('hnsw.iterative_scan', $1, true)`, v.IterativeScan)
 		}
 		b.Queue(variantSQL(v), userID, store.VectorLiteral(q), k, "", "")
-		br := pool.SendBatch(ctx, b)
+		br := db.SendBatch(ctx, b)
 		if _, err := br.Exec(); err != nil {
 			br.Close()
 			return nil, fmt.Errorf("set iterative scan: %w", err)
@@ -321,50 +349,133 @@ func search(ctx context.Context, pool *pgxpool.Pool, v Variant, userID string, q
 	return ids, nil
 }
 
-// Plan explains v's query for userID and names how it reads
-// message_embeddings: "hnsw", "btree(user_id)", "seq" and so on.
-func Plan(ctx context.Context, conn *pgx.Conn, v Variant, userID string, q []float32, k int) (string, error) {
-	tx, err := conn.Begin(ctx)
+// PlanRuns is how many times Plan runs a search before it explains one:
+// past the five custom plans after which PostgreSQL's plan cache may switch
+// a prepared statement to its generic plan, as the timed runs' statements
+// are.
+const PlanRuns = 6
+
+// Plan runs v for userID as Measure does (the same statements through
+// pgx's statement cache, on a connection of its own with the session's
+// ef_search at v.EfSearch), PlanRuns times, then once more with
+// auto_explain (ANALYZE) on, and returns how that run read
+// message_embeddings — the scans that ran, "+"-joined: "hnsw",
+// "bitmap(user_idx)", "index-only(user_idx)", "seq" and so on; a scan of
+// a branch that never ran is left out — and its text plan (the query
+// vector elided). auto_explain needs a superuser.
+func Plan(ctx context.Context, connString string, v Variant, userID string, q []float32, k int) (summary, text string, err error) {
+	cfg, err := pgx.ParseConfig(connString)
 	if err != nil {
-		return "", err
+		return "", "", fmt.Errorf("explain: %w", err)
 	}
-	defer tx.Rollback(ctx)
-	if _, err := tx.Exec(ctx, `SELECT set_config('hnsw.iterative_scan', $1, true), set_config('hnsw.ef_search', $2, true),
-		set_config('enable_indexscan', $3, true)`, v.IterativeScan, fmt.Sprint(v.EfSearch), fmt.Sprint(!v.Exact)); err != nil {
-		return "", fmt.Errorf("explain: %w", err)
+	var (
+		mu      sync.Mutex
+		notices []string
+	)
+	cfg.OnNotice = func(_ *pgconn.PgConn, n *pgconn.Notice) {
+		mu.Lock()
+		notices = append(notices, n.Message)
+		mu.Unlock()
 	}
-	var plan []byte
-	if err := tx.QueryRow(ctx, `EXPLAIN (FORMAT JSON) `+variantSQL(v), userID, store.VectorLiteral(q), k, "", "").Scan(&plan); err != nil {
-		return "", fmt.Errorf("explain: %w", err)
+	take := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := notices
+		notices = nil
+		return out
 	}
-	var doc []struct{ Plan planNode }
-	if err := json.Unmarshal(plan, &doc); err != nil || len(doc) == 0 {
-		return "", fmt.Errorf("explain: decode plan: %v", err)
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return "", "", fmt.Errorf("explain: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	if _, err := conn.Exec(ctx, fmt.Sprintf(`SET hnsw.ef_search = %d; LOAD 'auto_explain'`, v.EfSearch)); err != nil {
+		return "", "", fmt.Errorf("explain: %w", err)
+	}
+	for range PlanRuns {
+		if _, err := search(ctx, conn, v, userID, q, k); err != nil {
+			return "", "", fmt.Errorf("explain: %w", err)
+		}
+	}
+	// A run per format: JSON to read, text to show.
+	plans := map[string]string{}
+	for _, format := range []string{"json", "text"} {
+		if _, err := conn.Exec(ctx, `SET auto_explain.log_min_duration = 0; SET auto_explain.log_analyze = on;
+			SET auto_explain.log_level = notice; SET auto_explain.log_format = `+format); err != nil {
+			return "", "", fmt.Errorf("explain: %w", err)
+		}
+		take()
+		if _, err := search(ctx, conn, v, userID, q, k); err != nil {
+			return "", "", fmt.Errorf("explain: %w", err)
+		}
+		if _, err := conn.Exec(ctx, `SET auto_explain.log_min_duration = -1`); err != nil {
+			return "", "", fmt.Errorf("explain: %w", err)
+		}
+		// The search's statement is the one that reads message_embeddings
+		// (the batch's set_config is explained too).
+		for _, n := range take() {
+			if strings.Contains(n, "message_embeddings") {
+				plans[format] = n
+			}
+		}
+	}
+	// "duration: … ms  plan:\n{…}"
+	i := strings.Index(plans["json"], "{")
+	if i < 0 || plans["text"] == "" {
+		return "", "", errors.New("explain: auto_explain sent no plan")
+	}
+	var doc struct{ Plan planNode }
+	if err := json.Unmarshal([]byte(plans["json"][i:]), &doc); err != nil {
+		return "", "", fmt.Errorf("explain: decode plan: %w", err)
 	}
 	var scans []string
-	doc[0].Plan.walk(func(n planNode) {
-		if n.Relation != "message_embeddings" && !strings.HasPrefix(n.Index, "message_embeddings") {
+	doc.Plan.walk(func(n planNode) {
+		if n.Relation != "message_embeddings" && !strings.HasPrefix(n.Index, "message_embeddings") || n.Loops == 0 {
 			return
 		}
 		switch {
 		case n.Index == IndexName:
 			scans = append(scans, "hnsw")
 		case n.Index != "":
-			scans = append(scans, strings.ToLower(strings.Fields(n.Type)[0])+"("+strings.TrimPrefix(n.Index, "message_embeddings_")+")")
+			kind := strings.ToLower(strings.ReplaceAll(strings.TrimSuffix(strings.TrimSuffix(n.Type, " Scan"), " Index"), " ", "-"))
+			scans = append(scans, kind+"("+strings.TrimPrefix(n.Index, "message_embeddings_")+")")
 		case n.Type == "Seq Scan":
 			scans = append(scans, "seq")
 		}
 	})
-	if len(scans) == 0 {
-		return "?", nil
+	summary = "?"
+	if len(scans) > 0 {
+		summary = strings.Join(scans, "+")
 	}
-	return strings.Join(scans, "+"), nil
+	return summary, vectorLiteral.ReplaceAllString(dropQueryText(plans["text"]), "'[…]'"), nil
 }
+
+// dropQueryText leaves out the statement auto_explain quotes before the
+// plan (its lines are indented; the plan's first is not).
+func dropQueryText(s string) string {
+	var out []string
+	skipping := false
+	for _, l := range strings.Split(s, "\n") {
+		switch {
+		case strings.HasPrefix(l, "Query Text:"):
+			skipping = true
+		case skipping && (l == "" || l[0] == ' ' || l[0] == '\t'):
+		default:
+			skipping = false
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// vectorLiteral matches a vector in a plan's text.
+var vectorLiteral = regexp.MustCompile(`'\[[^\]]*\]'`)
 
 type planNode struct {
 	Type     string     `json:"Node Type"`
 	Relation string     `json:"Relation Name"`
 	Index    string     `json:"Index Name"`
+	Loops    float64    `json:"Actual Loops"` // 0: never executed
 	Plans    []planNode `json:"Plans"`
 }
 
@@ -375,8 +486,9 @@ func (n planNode) walk(f func(planNode)) {
 	}
 }
 
-// Pools holds a pool per ef_search (set for the session when a connection
-// opens, since store.NearestMessages sets only the iterative scan).
+// Pools holds a pool per ef_search, set for the session when a connection
+// opens, for the variants other than store.NearestMessages (which sets its
+// own for its transaction).
 type Pools struct {
 	url   string
 	conns int32
