@@ -1,5 +1,6 @@
 // Types for every request and response of the HTTP contract (/work/shared/API.md).
-// Hand-written; kept in this one file so it can be checked against openapi.yaml.
+// Hand-written, in this one file: local/templatecheck (make test) checks every
+// interface against its openapi.yaml schema, field by field.
 
 /** RFC 3339 UTC timestamp. */
 export type Timestamp = string;
@@ -98,7 +99,7 @@ export interface SendMessageRequest { content: string; clientMessageId?: UUID }
 export interface StartEvent { conversationId: UUID; userMessageId: UUID; assistantMessageId: UUID }
 export interface DeltaEvent { text: string }
 export interface Usage { promptTokens: number; completionTokens: number }
-export interface DoneEvent { assistantMessageId: UUID; finishReason: string; usage?: Usage }
+export interface DoneEvent { assistantMessageId: UUID; finishReason: string; usage: Usage }
 export interface StreamErrorEvent { error: { code: string; message: string } }
 export type StreamEvent =
   | { event: 'start'; data: StartEvent }
