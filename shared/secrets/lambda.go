@@ -8,9 +8,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
+
+	"github.com/macro-ai/macro-ai/shared/awsenv"
 )
 
 // DefaultTTL is how long a fetched secret is trusted.
@@ -113,18 +113,8 @@ func declared(s string) ([]Secret, error) {
 	return out, nil
 }
 
-// NewClient returns an SSM client from the Lambda environment: the region and
-// the execution role's credentials are environment variables there, so the
-// SDK's whole configuration chain (files, SSO, IMDS) is not needed at cold
-// start. SSM_ENDPOINT overrides the endpoint (tests, local emulators).
+// NewClient returns an SSM client from the Lambda environment (see
+// shared/awsenv); SSM_ENDPOINT overrides the endpoint (tests, local emulators).
 func NewClient() *ssm.Client {
-	opts := ssm.Options{
-		Region: os.Getenv("AWS_REGION"),
-		Credentials: credentials.NewStaticCredentialsProvider(
-			os.Getenv("AWS_ACCESS_KEY_ID"), os.Getenv("AWS_SECRET_ACCESS_KEY"), os.Getenv("AWS_SESSION_TOKEN")),
-	}
-	if ep := os.Getenv("SSM_ENDPOINT"); ep != "" {
-		opts.BaseEndpoint = aws.String(ep)
-	}
-	return ssm.New(opts)
+	return ssm.New(ssm.Options{Region: awsenv.Region(), Credentials: awsenv.Credentials(), BaseEndpoint: awsenv.Endpoint("SSM_ENDPOINT")})
 }
