@@ -19,7 +19,7 @@ GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/mac
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
 
-deps: ## install PostgreSQL+pgvector, Redis, cognito-local and the Go modules (idempotent)
+deps: ## install PostgreSQL+pgvector, Redis, cognito-local, Chromium and the Go modules (idempotent)
 	@local/scripts/install-deps.sh
 	@go mod download $$(go list -m) >/dev/null 2>&1 || true
 
@@ -47,7 +47,7 @@ vet: ## gofmt check, go vet over every module, actionlint over .github/workflows
 	@go vet $(MODULES)
 	@go tool actionlint
 
-test: deps vet build-host ## vet, then every module's tests with -race against a real local stack
+test: deps vet build-host ## vet, every module's tests with -race against a real local stack, then make web-test
 	@go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
 	@$(MAKE) --no-print-directory web-test WEB_TEST_DEPS=
 
