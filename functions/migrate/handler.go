@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
@@ -65,11 +66,31 @@ func (h *handler) resource(ctx context.Context, event cfn.Event) (string, map[st
 	if event.RequestType == cfn.RequestDelete {
 		return event.PhysicalResourceID, nil, nil
 	}
+	if isRollback(event) {
+		// CloudFormation rolls a failed update back by sending the old
+		// properties, but the function it calls is the new one: migrations
+		// only go forward, and failing again would leave the stack in
+		// UPDATE_ROLLBACK_FAILED. The schema stays as it is.
+		slog.InfoContext(ctx, "rollback: the schema stays as it is", "from", event.OldResourceProperties["Version"], "to", event.ResourceProperties["Version"])
+		return physicalID, nil, nil
+	}
 	res, err := h.run(ctx)
 	if err != nil {
 		return physicalID, nil, err
 	}
 	return physicalID, map[string]any{"From": res.From, "To": res.To}, nil
+}
+
+// isRollback reports whether an Update goes back to an older version of the
+// migrate function (the Version property, the function's published version
+// number): CloudFormation's rollback of a failed update.
+func isRollback(event cfn.Event) bool {
+	if event.RequestType != cfn.RequestUpdate {
+		return false
+	}
+	to, err1 := strconv.Atoi(fmt.Sprint(event.ResourceProperties["Version"]))
+	from, err2 := strconv.Atoi(fmt.Sprint(event.OldResourceProperties["Version"]))
+	return err1 == nil && err2 == nil && to < from
 }
 
 func (h *handler) run(ctx context.Context) (migrations.Result, error) {

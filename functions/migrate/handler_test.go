@@ -258,3 +258,41 @@ func TestReportsBeforeTheDeadline(t *testing.T) {
 		t.Fatalf("answer %v after %v", got, time.Since(start))
 	}
 }
+
+// TestRollbackIsANoOp: CloudFormation rolls a failed update back by sending
+// the older Version to the new function; it must answer SUCCESS without
+// migrating, or the stack ends in UPDATE_ROLLBACK_FAILED.
+func TestRollbackIsANoOp(t *testing.T) {
+	migrated := 0
+	h := &handler{migrate: func(context.Context) (migrations.Result, error) {
+		migrated++
+		return migrations.Result{From: 4, To: 4}, nil
+	}}
+	tests := []struct {
+		name        string
+		from, to    any
+		wantMigrate bool
+	}{
+		{"a deploy of a newer build", "6", "7", true},
+		{"the rollback of it", "7", "6", false},
+		{"numbers, not strings", 7.0, 6.0, false},
+		{"versions that are not numbers migrate", "v1", "v2", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cf := newCloudFormation(t)
+			var ev map[string]any
+			json.Unmarshal(cf.event("Update", physicalID), &ev)
+			ev["ResourceProperties"].(map[string]any)["Version"] = tt.to
+			ev["OldResourceProperties"] = map[string]any{"Version": tt.from}
+			raw, _ := json.Marshal(ev)
+			before := migrated
+			if _, err := h.Invoke(context.Background(), raw); err != nil {
+				t.Fatal(err)
+			}
+			if got := cf.last(t); got["Status"] != "SUCCESS" || (migrated > before) != tt.wantMigrate {
+				t.Fatalf("answer %v, migrated %v; want a migration: %v", got, migrated > before, tt.wantMigrate)
+			}
+		})
+	}
+}

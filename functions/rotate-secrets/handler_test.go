@@ -201,3 +201,21 @@ func TestScrubbed(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestPendingAlreadyCurrent: a pending value that was promoted already (its
+// deletion failed, or two runs overlapped) leaves the previous value alone.
+func TestPendingAlreadyCurrent(t *testing.T) {
+	f := setup(t)
+	f.ssm.Put(path("previous", "openai-api-key"), "sk-the-real-previous")
+	f.ssm.Put(path("pending", "openai-api-key"), oldKey) // oldKey is the current value
+	rep, err := f.h.Invoke(context.Background(), json.RawMessage(`{"secret":"openai-api-key"}`))
+	if err != nil || rep.Results[0].Result != "rotated" {
+		t.Fatalf("outcome %+v, %v", rep.Results, err)
+	}
+	if prev, _ := f.ssm.Value(path("previous", "openai-api-key")); prev != "sk-the-real-previous" {
+		t.Fatalf("previous = %q: overwritten", prev)
+	}
+	if _, ok := f.ssm.Value(path("pending", "openai-api-key")); ok {
+		t.Fatal("the pending value was not deleted")
+	}
+}

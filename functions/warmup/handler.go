@@ -42,10 +42,8 @@ func (h *handler) Invoke(ctx context.Context, _ json.RawMessage) (report, error)
 	if h.now != nil {
 		now = h.now
 	}
-	if from, to, _ := h.cfg.Hours(); to > 0 {
-		if hr := now().UTC().Hour(); hr < from || hr >= to {
-			return report{Skipped: "outside the active hours " + h.cfg.ActiveHours + " UTC", Warm: []string{}}, nil
-		}
+	if !h.cfg.Active(now().UTC().Hour()) {
+		return report{Skipped: "outside the active hours " + h.cfg.ActiveHours + " UTC", Warm: []string{}}, nil
 	}
 	payload, _ := json.Marshal(api.WarmupEvent{Warmup: true})
 	var (

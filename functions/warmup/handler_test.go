@@ -67,6 +67,11 @@ func TestActiveHours(t *testing.T) {
 		{"7-23", 7, true},
 		{"7-23", 22, true},
 		{"7-23", 23, false},
+		{"22-6", 23, true},
+		{"22-6", 3, true},
+		{"22-6", 6, false},
+		{"22-6", 12, false},
+		{"0-24", 12, true},
 	}
 	for _, tt := range tests {
 		inv := &fakeInvoker{answers: map[string]func() (*awslambda.InvokeOutput, error){
@@ -81,7 +86,9 @@ func TestActiveHours(t *testing.T) {
 			t.Errorf("hours %q at %d:30: warmed %v, want %v (%+v)", tt.hours, tt.hour, got, tt.warmed, rep)
 		}
 	}
-	if _, err := config.LoadFrom[config.Warmup](map[string]string{"WARMUP_ACTIVE_HOURS": "23-7"}); err == nil {
-		t.Error("an inverted range was accepted")
+	for _, bad := range []string{"7-7", "24-3", "3-25", "morning", "7"} {
+		if _, err := config.LoadFrom[config.Warmup](map[string]string{"WARMUP_ACTIVE_HOURS": bad}); err == nil {
+			t.Errorf("WARMUP_ACTIVE_HOURS=%q was accepted", bad)
+		}
 	}
 }

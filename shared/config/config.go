@@ -278,15 +278,29 @@ func (w Warmup) Validate() error {
 	return nil
 }
 
-// Hours parses ActiveHours; from == to == 0 means always.
+// Hours parses ActiveHours; from == to == 0 means always. A window may wrap
+// past midnight: 22-6 is 22:00 to 06:00 UTC.
 func (w Warmup) Hours() (from, to int, err error) {
 	if w.ActiveHours == "" {
 		return 0, 0, nil
 	}
-	if _, err := fmt.Sscanf(w.ActiveHours, "%d-%d", &from, &to); err != nil || from < 0 || from > 23 || to < 1 || to > 24 || from >= to {
-		return 0, 0, fmt.Errorf("WARMUP_ACTIVE_HOURS: want FROM-TO in UTC hours such as 7-23, got %q", w.ActiveHours)
+	if _, err := fmt.Sscanf(w.ActiveHours, "%d-%d", &from, &to); err != nil || from < 0 || from > 23 || to < 1 || to > 24 || from == to {
+		return 0, 0, fmt.Errorf("WARMUP_ACTIVE_HOURS: want FROM-TO in UTC hours such as 7-23 (or 22-6 across midnight), got %q", w.ActiveHours)
 	}
 	return from, to, nil
+}
+
+// Active reports whether the hour (0-23, UTC) is inside the active hours.
+func (w Warmup) Active(hour int) bool {
+	from, to, err := w.Hours()
+	switch {
+	case err != nil, to == 0:
+		return true
+	case from < to:
+		return hour >= from && hour < to
+	default: // across midnight
+		return hour >= from || hour < to
+	}
 }
 
 // Migration configures the migrate function.

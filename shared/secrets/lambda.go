@@ -78,7 +78,7 @@ func (r *Refresher) Refresh(ctx context.Context) bool {
 		return false
 	}
 	vals := map[string]string{}
-	if err := r.store.fetch(ctx, r.list, vals); err != nil {
+	if err := r.store.fetchAll(ctx, r.list, vals); err != nil {
 		r.retry = now.Add(failedReadBackoff)
 		slog.WarnContext(ctx, "secrets refresh failed; keeping the current values", "error", err.Error())
 		return false

@@ -18,7 +18,8 @@ type RotationAPI interface {
 	DeleteParameter(ctx context.Context, in *ssm.DeleteParameterInput, opts ...func(*ssm.Options)) (*ssm.DeleteParameterOutput, error)
 }
 
-// ErrNothingPending means no new value waits under the pending name.
+// ErrNothingPending means no value is stored under a name (the pending one,
+// or the current one before the first rotation).
 var ErrNothingPending = errors.New("no pending value")
 
 // Validator checks a candidate value against the real service.
@@ -64,22 +65,34 @@ func (r Rotation) Rotate(ctx context.Context, sec Secret, validate Validator) (o
 		out.Result, out.Reason = "failed", "read the pending value: "+err.Error()
 		return out
 	}
+	current, err := r.get(ctx, r.path(string(sec.Tier), sec.Name))
+	hasCurrent := err == nil
+	if err != nil && !errors.Is(err, ErrNothingPending) {
+		out.Result, out.Reason = "failed", "read the current value: "+err.Error()
+		return out
+	}
+	if hasCurrent && current == pending {
+		// Promoted already (an earlier run could not delete the pending
+		// value, or two runs overlapped): keeping "previous" from it would
+		// overwrite the real previous value. Only the pending one goes.
+		if _, err := r.API.DeleteParameter(ctx, &ssm.DeleteParameterInput{Name: aws.String(r.path("pending", sec.Name))}); err != nil {
+			out.Result, out.Reason = "failed", "delete the pending value, which is already current: "+err.Error()
+			return out
+		}
+		out.Result, out.Reason = "rotated", "the pending value was already current; previous kept as it was"
+		return out
+	}
 	if err := validate(ctx, pending); err != nil {
 		// The validator's error describes the failure, not the value.
 		out.Result, out.Reason = "rejected", err.Error()
 		return out
 	}
-	current, err := r.get(ctx, r.path(string(sec.Tier), sec.Name))
-	switch {
-	case err == nil:
+	if hasCurrent {
 		if err := r.put(ctx, r.path("previous", sec.Name), current); err != nil {
 			out.Result, out.Reason = "failed", "keep the previous value: "+err.Error()
 			return out
 		}
 		out.Previous = true
-	case !errors.Is(err, ErrNothingPending):
-		out.Result, out.Reason = "failed", "read the current value: "+err.Error()
-		return out
 	}
 	res, err := r.API.PutParameter(ctx, &ssm.PutParameterInput{Name: aws.String(r.path(string(sec.Tier), sec.Name)),
 		Value: aws.String(pending), Type: types.ParameterTypeSecureString, Overwrite: aws.Bool(true)})

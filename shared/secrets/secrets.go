@@ -105,13 +105,21 @@ func (s *Store) Load(ctx context.Context, list []Secret) (map[string]string, err
 	}
 	s.mu.Unlock()
 
-	for start := 0; start < len(fetch); start += 10 {
-		chunk := fetch[start:min(start+10, len(fetch))]
-		if err := s.fetch(ctx, chunk, out); err != nil {
-			return nil, err
-		}
+	if err := s.fetchAll(ctx, fetch, out); err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// fetchAll reads list from Parameter Store into out, ten names a call
+// (GetParameters' limit).
+func (s *Store) fetchAll(ctx context.Context, list []Secret, out map[string]string) error {
+	for start := 0; start < len(list); start += 10 {
+		if err := s.fetch(ctx, list[start:min(start+10, len(list))], out); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Store) fetch(ctx context.Context, list []Secret, out map[string]string) error {
