@@ -12,7 +12,7 @@ func main() { api.Start("auth-reset-password", wire) }
 
 // wire builds the handler once per container.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	r, err := cognito.NewPublicRoute()
+	r, err := cognito.NewPublicRoute(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -45,7 +45,7 @@ func newHandler(ctx context.Context) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	rdb, err := cache.Open(redisCfg)
+	rdb, err := cache.Open(ctx, redisCfg)
 	if err != nil {
 		return nil, err
 	}

@@ -23,7 +23,7 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	limiter, err := cache.LimiterFromEnv()
+	limiter, err := cache.LimiterFromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/lambda"
 
+	"github.com/macro-ai/macro-ai/shared/lifecycle"
 	"github.com/macro-ai/macro-ai/shared/observe"
 	"github.com/macro-ai/macro-ai/shared/secrets"
 )
@@ -30,28 +31,59 @@ func Start(function string, wire func(ctx context.Context) (HandlerFunc, error))
 // scheduled event). It also follows secret rotation: when the secrets taken
 // from Parameter Store change (checked at most once per TTL, before an
 // invocation that is not a warmup), the handler is wired again from the new
-// values.
+// values and the clients of the old wiring are closed (shared/lifecycle).
 func Run[E, R any](function string, wire func(ctx context.Context) (func(context.Context, E) (R, error), error)) {
 	observe.Setup(function)
 	ctx := context.Background()
 	refresher := ColdStart(ctx)
-	h, err := wire(ctx)
+	h, err := newRewiring(ctx, refresher, wire)
 	if err != nil {
 		ExitColdStart(err)
 	}
-	// One invocation at a time per container: h needs no lock.
-	lambda.Start(func(ctx context.Context, event E) (R, error) {
-		// A warmup must not cost a Parameter Store (and KMS) call every 5
-		// minutes per function: only real invocations refresh.
-		if raw, ok := any(event).(json.RawMessage); (!ok || !IsWarmup(raw)) && refresher.Refresh(ctx) {
-			if fresh, err := wire(ctx); err != nil {
-				slog.ErrorContext(ctx, "rewire after a secret change failed; keeping the previous handler", "error", err.Error())
-			} else {
-				h = fresh
-			}
+	lambda.Start(h.invoke)
+}
+
+// refresher reports whether the secrets changed (secrets.Refresher).
+type refresher interface {
+	Refresh(ctx context.Context) bool
+}
+
+// rewiring is the wired handler, wired again when the secrets change.
+// Invocations come one at a time per container: it needs no lock.
+type rewiring[E, R any] struct {
+	secrets refresher
+	wire    func(ctx context.Context) (func(context.Context, E) (R, error), error)
+	handler func(context.Context, E) (R, error)
+	scope   *lifecycle.Scope
+}
+
+func newRewiring[E, R any](ctx context.Context, secrets refresher, wire func(ctx context.Context) (func(context.Context, E) (R, error), error)) (*rewiring[E, R], error) {
+	r := &rewiring[E, R]{secrets: secrets, wire: wire}
+	wctx, scope := lifecycle.NewScope(ctx)
+	h, err := wire(wctx)
+	if err != nil {
+		scope.Close()
+		return nil, err
+	}
+	r.handler, r.scope = h, scope
+	return r, nil
+}
+
+func (r *rewiring[E, R]) invoke(ctx context.Context, event E) (R, error) {
+	// A warmup must not cost a Parameter Store (and KMS) call every 5
+	// minutes per function: only real invocations refresh.
+	if raw, ok := any(event).(json.RawMessage); (!ok || !IsWarmup(raw)) && r.secrets.Refresh(ctx) {
+		wctx, scope := lifecycle.NewScope(context.WithoutCancel(ctx))
+		if fresh, err := r.wire(wctx); err != nil {
+			scope.Close()
+			slog.ErrorContext(ctx, "rewire after a secret change failed; keeping the previous handler", "error", err.Error())
+		} else {
+			old := r.scope
+			r.handler, r.scope = fresh, scope
+			old.Close()
 		}
-		return h(ctx, event)
-	})
+	}
+	return r.handler(ctx, event)
 }
 
 // ColdStart does what every function does before wiring: it puts the

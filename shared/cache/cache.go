@@ -12,10 +12,12 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/lifecycle"
 )
 
-// Open returns a client for cfg. It does not connect until first used.
-func Open(cfg config.Redis) (*redis.Client, error) {
+// Open returns a client for cfg, closed with ctx's lifecycle scope. It does
+// not connect until first used.
+func Open(ctx context.Context, cfg config.Redis) (*redis.Client, error) {
 	opt, err := redis.ParseURL(cfg.URL)
 	if err != nil {
 		// ParseURL's errors name the scheme or the option, never the password.
@@ -30,7 +32,9 @@ func Open(cfg config.Redis) (*redis.Client, error) {
 	opt.DialerRetries = 1      // a refused dial fails at once instead of after five backed-off tries
 	opt.DisableIdentity = true // skip CLIENT SETINFO: one round trip less per connection
 	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
-	return redis.NewClient(opt), nil
+	rdb := redis.NewClient(opt)
+	lifecycle.OnClose(ctx, func() { _ = rdb.Close() })
+	return rdb, nil
 }
 
 // routeLogs sends go-redis's own log lines through slog (JSON, with the

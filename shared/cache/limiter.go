@@ -84,12 +84,12 @@ func RetryAfterSeconds(d time.Duration) int {
 }
 
 // LimiterFromEnv opens the Redis client from REDIS_URL and returns a limiter on it.
-func LimiterFromEnv() (*Limiter, error) {
+func LimiterFromEnv(ctx context.Context) (*Limiter, error) {
 	cfg, err := config.Load[config.Redis]()
 	if err != nil {
 		return nil, err
 	}
-	rdb, err := Open(cfg)
+	rdb, err := Open(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

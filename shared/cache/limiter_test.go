@@ -13,7 +13,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func newLimiter(t *testing.T, url string) *Limiter {
 	t.Helper()
-	rdb, err := Open(config.Redis{URL: url, Timeout: 300 * time.Millisecond})
+	rdb, err := Open(context.Background(), config.Redis{URL: url, Timeout: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}

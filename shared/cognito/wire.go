@@ -1,6 +1,8 @@
 package cognito
 
 import (
+	"context"
+
 	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/config"
 )
@@ -15,7 +17,7 @@ type PublicRoute struct {
 
 // NewPublicRoute loads the Cognito, Redis and rate-limit settings and builds
 // the clients; nothing connects until first used.
-func NewPublicRoute() (*PublicRoute, error) {
+func NewPublicRoute(ctx context.Context) (*PublicRoute, error) {
 	cognitoCfg, err := config.Load[config.Cognito]()
 	if err != nil {
 		return nil, err
@@ -24,7 +26,7 @@ func NewPublicRoute() (*PublicRoute, error) {
 	if err != nil {
 		return nil, err
 	}
-	limiter, err := cache.LimiterFromEnv()
+	limiter, err := cache.LimiterFromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}

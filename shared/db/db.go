@@ -14,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/lifecycle"
 )
 
 // Open returns a pool for cfg. It does not connect: the first query does, so a
@@ -37,6 +38,7 @@ func Open(ctx context.Context, cfg config.Database, applicationName string) (*pg
 	if err != nil {
 		return nil, fmt.Errorf("create pool: %w", err)
 	}
+	lifecycle.OnClose(ctx, pool.Close)
 	return pool, nil
 }
 

@@ -29,7 +29,7 @@ func LoadUserRoutes(ctx context.Context, function string) (*UserRoutes, error) {
 	if err != nil {
 		return nil, err
 	}
-	limiter, err := cache.LimiterFromEnv()
+	limiter, err := cache.LimiterFromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}
