@@ -4,10 +4,7 @@ import (
 	"bufio"
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"io"
-	"net"
-	"sync"
 	"sync/atomic"
 )
 
@@ -18,92 +15,27 @@ import (
 // message is one round trip. Connection set-up (startup, authentication)
 // is counted apart, in Connections. Clients must not use TLS (sslmode=disable).
 type PGCounter struct {
-	ln     net.Listener
-	target string
-	trips  atomic.Int64
-	conns  atomic.Int64
-	wg     sync.WaitGroup
-	mu     sync.Mutex
-	open   map[net.Conn]bool
-	closed bool
+	*proxy
+	trips atomic.Int64
+	conns atomic.Int64
 }
 
 // NewPGCounter listens on a free loopback port and forwards to target (host:port).
 func NewPGCounter(target string) (*PGCounter, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p := &PGCounter{}
+	px, err := startProxy("pg counter", target, p.forward, func() { p.conns.Add(1) })
 	if err != nil {
-		return nil, fmt.Errorf("pg counter: %w", err)
+		return nil, err
 	}
-	p := &PGCounter{ln: ln, target: target, open: map[net.Conn]bool{}}
-	p.wg.Add(1)
-	go p.serve()
+	p.proxy = px
 	return p, nil
 }
-
-// Addr is the proxy's host:port.
-func (p *PGCounter) Addr() string { return p.ln.Addr().String() }
 
 // RoundTrips is the number of round trips since the start.
 func (p *PGCounter) RoundTrips() int64 { return p.trips.Load() }
 
 // Connections is the number of connections clients have opened.
 func (p *PGCounter) Connections() int64 { return p.conns.Load() }
-
-// Close stops listening and closes every connection.
-func (p *PGCounter) Close() error {
-	err := p.ln.Close()
-	p.mu.Lock()
-	p.closed = true
-	for c := range p.open {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-	return err
-}
-
-func (p *PGCounter) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		c.Close()
-		return false
-	}
-	p.open[c] = true
-	return true
-}
-
-func (p *PGCounter) serve() {
-	defer p.wg.Done()
-	for {
-		client, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		server, err := net.Dial("tcp", p.target)
-		if err != nil {
-			client.Close()
-			continue
-		}
-		if !p.track(client) || !p.track(server) {
-			client.Close()
-			server.Close()
-			continue
-		}
-		p.conns.Add(1)
-		p.wg.Add(2)
-		go func() {
-			defer p.wg.Done()
-			_, _ = io.Copy(client, server)
-			client.Close()
-		}()
-		go func() {
-			defer p.wg.Done()
-			_ = p.forward(server, client)
-			server.Close()
-		}()
-	}
-}
 
 // Protocol codes of the untyped messages that precede StartupMessage.
 const (

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"maps"
-	"net"
 	"strconv"
 	"strings"
 	"sync"
@@ -19,30 +18,23 @@ import (
 // pipeline counts each of its commands; a script (EVALSHA) counts once,
 // whatever it runs inside. Clients must not use TLS (redis://).
 type RedisCounter struct {
-	ln     net.Listener
-	target string
+	*proxy
 	total  atomic.Int64
-	wg     sync.WaitGroup
 	mu     sync.Mutex
 	byName map[string]int64
-	open   map[net.Conn]bool
-	closed bool
 }
 
 // NewRedisCounter listens on a free loopback port and forwards to target (host:port).
 func NewRedisCounter(target string) (*RedisCounter, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	p := &RedisCounter{byName: map[string]int64{}}
+	forward := func(server io.Writer, client io.Reader) error { return CountRESP(server, client, p.count) }
+	px, err := startProxy("redis counter", target, forward, nil)
 	if err != nil {
-		return nil, fmt.Errorf("redis counter: %w", err)
+		return nil, err
 	}
-	p := &RedisCounter{ln: ln, target: target, byName: map[string]int64{}, open: map[net.Conn]bool{}}
-	p.wg.Add(1)
-	go p.serve()
+	p.proxy = px
 	return p, nil
 }
-
-// Addr is the proxy's host:port.
-func (p *RedisCounter) Addr() string { return p.ln.Addr().String() }
 
 // Commands is the number of commands since the start.
 func (p *RedisCounter) Commands() int64 { return p.total.Load() }
@@ -54,66 +46,11 @@ func (p *RedisCounter) ByName() map[string]int64 {
 	return maps.Clone(p.byName)
 }
 
-// Close stops listening and closes every connection.
-func (p *RedisCounter) Close() error {
-	err := p.ln.Close()
-	p.mu.Lock()
-	p.closed = true
-	for c := range p.open {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-	return err
-}
-
-func (p *RedisCounter) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		c.Close()
-		return false
-	}
-	p.open[c] = true
-	return true
-}
-
 func (p *RedisCounter) count(name string) {
 	p.total.Add(1)
 	p.mu.Lock()
 	p.byName[strings.ToUpper(name)]++
 	p.mu.Unlock()
-}
-
-func (p *RedisCounter) serve() {
-	defer p.wg.Done()
-	for {
-		client, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		server, err := net.Dial("tcp", p.target)
-		if err != nil {
-			client.Close()
-			continue
-		}
-		if !p.track(client) || !p.track(server) {
-			client.Close()
-			server.Close()
-			continue
-		}
-		p.wg.Add(2)
-		go func() {
-			defer p.wg.Done()
-			_, _ = io.Copy(client, server)
-			client.Close()
-		}()
-		go func() {
-			defer p.wg.Done()
-			_ = CountRESP(server, client, p.count)
-			server.Close()
-		}()
-	}
 }
 
 // maxBulk bounds one argument: Redis's own proto-max-bulk-len default.
