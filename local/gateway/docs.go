@@ -13,6 +13,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	samtemplate "github.com/macro-ai/macro-ai/local/template"
 )
 
 // Paths Docs serves.
@@ -236,63 +238,63 @@ func renderDocs(data []byte) ([]byte, error) {
 		return nil, err
 	}
 	d := &docResolver{root: root}
-	info := mapGet(root, "info")
+	info := samtemplate.Get(root, "info")
 	page := docsPage{
-		Title:       scalarOf(mapGet(info, "title")),
-		Version:     scalarOf(mapGet(info, "version")),
-		Description: scalarOf(mapGet(info, "description")),
+		Title:       scalarOf(samtemplate.Get(info, "title")),
+		Version:     scalarOf(samtemplate.Get(info, "version")),
+		Description: scalarOf(samtemplate.Get(info, "description")),
 	}
-	globalSecurity := securityText(mapGet(root, "security"))
-	for path, item := range mapPairs(mapGet(root, "paths")) {
+	globalSecurity := securityText(samtemplate.Get(root, "security"))
+	for path, item := range samtemplate.Pairs(samtemplate.Get(root, "paths")) {
 		item = d.deref(item)
-		shared := mapGet(item, "parameters")
-		for method, op := range mapPairs(item) {
+		shared := samtemplate.Get(item, "parameters")
+		for method, op := range samtemplate.Pairs(item) {
 			if !contains(httpMethods, method) {
 				continue
 			}
 			o := docsOperation{
-				ID:          scalarOf(mapGet(op, "operationId")),
+				ID:          scalarOf(samtemplate.Get(op, "operationId")),
 				Method:      strings.ToUpper(method),
 				Path:        path,
-				Summary:     scalarOf(mapGet(op, "summary")),
-				Description: scalarOf(mapGet(op, "description")),
+				Summary:     scalarOf(samtemplate.Get(op, "summary")),
+				Description: scalarOf(samtemplate.Get(op, "description")),
 				Security:    globalSecurity,
 			}
-			if sec := mapGet(op, "security"); sec != nil {
+			if sec := samtemplate.Get(op, "security"); sec != nil {
 				o.Security = securityText(sec)
 			}
 			o.Public = o.Security == ""
 			if o.ID == "" {
 				o.ID = strings.ToLower(o.Method) + strings.NewReplacer("/", "-", "{", "", "}", "").Replace(path)
 			}
-			for _, list := range []*yaml.Node{shared, mapGet(op, "parameters")} {
+			for _, list := range []*yaml.Node{shared, samtemplate.Get(op, "parameters")} {
 				for _, p := range seqOf(list) {
 					p = d.deref(p)
-					f := d.field(scalarOf(mapGet(p, "name")), mapGet(p, "schema"), 0)
-					f.In = scalarOf(mapGet(p, "in"))
-					f.Required = scalarOf(mapGet(p, "required")) == "true"
-					if desc := scalarOf(mapGet(p, "description")); desc != "" {
+					f := d.field(scalarOf(samtemplate.Get(p, "name")), samtemplate.Get(p, "schema"), 0)
+					f.In = scalarOf(samtemplate.Get(p, "in"))
+					f.Required = scalarOf(samtemplate.Get(p, "required")) == "true"
+					if desc := scalarOf(samtemplate.Get(p, "description")); desc != "" {
 						f.Description = desc
 					}
 					o.Parameters = append(o.Parameters, f)
 				}
 			}
-			if rb := d.deref(mapGet(op, "requestBody")); rb != nil {
+			if rb := d.deref(samtemplate.Get(op, "requestBody")); rb != nil {
 				o.Body = &docsBody{
-					Required:    scalarOf(mapGet(rb, "required")) == "true",
-					Description: scalarOf(mapGet(rb, "description")),
-					Content:     d.content(mapGet(rb, "content")),
+					Required:    scalarOf(samtemplate.Get(rb, "required")) == "true",
+					Description: scalarOf(samtemplate.Get(rb, "description")),
+					Content:     d.content(samtemplate.Get(rb, "content")),
 				}
 			}
-			for status, resp := range mapPairs(mapGet(op, "responses")) {
+			for status, resp := range samtemplate.Pairs(samtemplate.Get(op, "responses")) {
 				resp = d.deref(resp)
-				r := docsResponse{Status: status, Description: scalarOf(mapGet(resp, "description")),
-					Content: d.content(mapGet(resp, "content"))}
-				for name, h := range mapPairs(mapGet(resp, "headers")) {
+				r := docsResponse{Status: status, Description: scalarOf(samtemplate.Get(resp, "description")),
+					Content: d.content(samtemplate.Get(resp, "content"))}
+				for name, h := range samtemplate.Pairs(samtemplate.Get(resp, "headers")) {
 					h = d.deref(h)
-					f := d.field(name, mapGet(h, "schema"), 0)
-					f.Required = scalarOf(mapGet(h, "required")) == "true"
-					if desc := scalarOf(mapGet(h, "description")); desc != "" {
+					f := d.field(name, samtemplate.Get(h, "schema"), 0)
+					f.Required = scalarOf(samtemplate.Get(h, "required")) == "true"
+					if desc := scalarOf(samtemplate.Get(h, "description")); desc != "" {
 						f.Description = desc
 					}
 					r.Headers = append(r.Headers, f)
@@ -302,7 +304,7 @@ func renderDocs(data []byte) ([]byte, error) {
 			page.Operations = append(page.Operations, o)
 		}
 	}
-	for name, s := range mapPairs(mapGet(mapGet(root, "components"), "schemas")) {
+	for name, s := range samtemplate.Pairs(samtemplate.Get(samtemplate.Get(root, "components"), "schemas")) {
 		page.Schemas = append(page.Schemas, docsSchema{Name: name, Fields: []docsField{d.field("", s, 0)}})
 	}
 	var buf bytes.Buffer
@@ -319,14 +321,14 @@ type docResolver struct{ root *yaml.Node }
 // when it has none or the target is missing.
 func (d *docResolver) deref(n *yaml.Node) *yaml.Node {
 	for range 8 {
-		ref := scalarOf(mapGet(n, "$ref"))
+		ref := scalarOf(samtemplate.Get(n, "$ref"))
 		if !strings.HasPrefix(ref, "#/") {
 			return n
 		}
 		target := d.root
 		for _, part := range strings.Split(ref[2:], "/") {
 			part = strings.NewReplacer("~1", "/", "~0", "~").Replace(part)
-			target = mapGet(target, part)
+			target = samtemplate.Get(target, part)
 		}
 		if target == nil {
 			return n
@@ -338,9 +340,9 @@ func (d *docResolver) deref(n *yaml.Node) *yaml.Node {
 
 func (d *docResolver) content(n *yaml.Node) []docsContent {
 	var out []docsContent
-	for typ, media := range mapPairs(n) {
+	for typ, media := range samtemplate.Pairs(n) {
 		c := docsContent{Type: typ}
-		if s := mapGet(media, "schema"); s != nil {
+		if s := samtemplate.Get(media, "schema"); s != nil {
 			c.Schema = []docsField{d.field("", s, 0)}
 		}
 		out = append(out, c)
@@ -352,8 +354,8 @@ func (d *docResolver) content(n *yaml.Node) []docsContent {
 // items and alternatives as children. A $ref to a components schema is a
 // link, never expanded, so the tree is finite.
 func (d *docResolver) field(name string, s *yaml.Node, depth int) docsField {
-	f := docsField{Name: name, Description: scalarOf(mapGet(s, "description"))}
-	if ref := scalarOf(mapGet(s, "$ref")); ref != "" {
+	f := docsField{Name: name, Description: scalarOf(samtemplate.Get(s, "description"))}
+	if ref := scalarOf(samtemplate.Get(s, "$ref")); ref != "" {
 		f.Ref = ref[strings.LastIndexByte(ref, '/')+1:]
 		return f
 	}
@@ -361,46 +363,46 @@ func (d *docResolver) field(name string, s *yaml.Node, depth int) docsField {
 		f.Type = "…"
 		return f
 	}
-	types := strs(mapGet(s, "type"))
+	types := strs(samtemplate.Get(s, "type"))
 	f.Type = strings.Join(types, " | ")
-	if format := scalarOf(mapGet(s, "format")); format != "" {
+	if format := scalarOf(samtemplate.Get(s, "format")); format != "" {
 		f.Type += " (" + format + ")"
 	}
 	var cons []string
-	if v := mapGet(s, "const"); v != nil {
+	if v := samtemplate.Get(s, "const"); v != nil {
 		cons = append(cons, "= "+scalarOf(v))
 	}
-	if e := strs(mapGet(s, "enum")); len(e) > 0 {
+	if e := strs(samtemplate.Get(s, "enum")); len(e) > 0 {
 		cons = append(cons, "one of: "+strings.Join(e, ", "))
 	}
 	cons = appendRange(cons, s, "minLength", "maxLength", " characters")
 	cons = appendRange(cons, s, "minimum", "maximum", "")
 	cons = appendRange(cons, s, "minItems", "maxItems", " items")
-	if p := scalarOf(mapGet(s, "pattern")); p != "" {
+	if p := scalarOf(samtemplate.Get(s, "pattern")); p != "" {
 		cons = append(cons, "pattern "+p)
 	}
-	if v := mapGet(s, "default"); v != nil {
+	if v := samtemplate.Get(s, "default"); v != nil {
 		cons = append(cons, "default "+scalarOf(v))
 	}
 	f.Constraints = strings.Join(cons, "; ")
 
 	required := map[string]bool{}
-	for _, r := range strs(mapGet(s, "required")) {
+	for _, r := range strs(samtemplate.Get(s, "required")) {
 		required[r] = true
 	}
-	for pname, p := range mapPairs(mapGet(s, "properties")) {
+	for pname, p := range samtemplate.Pairs(samtemplate.Get(s, "properties")) {
 		c := d.field(pname, p, depth+1)
 		c.Required = required[pname]
 		f.Children = append(f.Children, c)
 	}
-	if ap := mapGet(s, "additionalProperties"); ap != nil && ap.Kind == yaml.MappingNode {
+	if ap := samtemplate.Get(s, "additionalProperties"); ap != nil && ap.Kind == yaml.MappingNode {
 		f.Children = append(f.Children, d.field("(any other key)", ap, depth+1))
 	}
-	if items := mapGet(s, "items"); items != nil {
+	if items := samtemplate.Get(s, "items"); items != nil {
 		f.Children = append(f.Children, d.field("[items]", items, depth+1))
 	}
 	for _, kind := range []string{"oneOf", "anyOf", "allOf"} {
-		alts := seqOf(mapGet(s, kind))
+		alts := seqOf(samtemplate.Get(s, kind))
 		if len(alts) == 0 {
 			continue
 		}
@@ -415,7 +417,7 @@ func (d *docResolver) field(name string, s *yaml.Node, depth int) docsField {
 }
 
 func appendRange(cons []string, s *yaml.Node, minKey, maxKey, unit string) []string {
-	lo, hi := scalarOf(mapGet(s, minKey)), scalarOf(mapGet(s, maxKey))
+	lo, hi := scalarOf(samtemplate.Get(s, minKey)), scalarOf(samtemplate.Get(s, maxKey))
 	switch {
 	case lo != "" && hi != "":
 		return append(cons, lo+"–"+hi+unit)
@@ -433,7 +435,7 @@ func securityText(n *yaml.Node) string {
 	var alts []string
 	for _, req := range seqOf(n) {
 		var names []string
-		for name := range mapPairs(req) {
+		for name := range samtemplate.Pairs(req) {
 			names = append(names, name)
 		}
 		if len(names) == 0 {
@@ -442,33 +444,6 @@ func securityText(n *yaml.Node) string {
 		alts = append(alts, strings.Join(names, " + "))
 	}
 	return strings.Join(alts, " or ")
-}
-
-// mapGet returns the value of key in mapping n, or nil.
-func mapGet(n *yaml.Node, key string) *yaml.Node {
-	for k, v := range mapPairs(n) {
-		if k == key {
-			return v
-		}
-	}
-	return nil
-}
-
-// mapPairs iterates over a mapping's keys and values in order.
-func mapPairs(n *yaml.Node) func(yield func(string, *yaml.Node) bool) {
-	return func(yield func(string, *yaml.Node) bool) {
-		if n != nil && n.Kind == yaml.AliasNode {
-			n = n.Alias
-		}
-		if n == nil || n.Kind != yaml.MappingNode {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if !yield(n.Content[i].Value, n.Content[i+1]) {
-				return
-			}
-		}
-	}
 }
 
 func seqOf(n *yaml.Node) []*yaml.Node {

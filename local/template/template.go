@@ -115,26 +115,26 @@ func Parse(data []byte) (*Template, error) {
 	root := doc.Content[0]
 
 	t := &Template{Parameters: map[string]string{}}
-	for name, p := range pairs(get(root, "Parameters")) {
-		t.Parameters[name] = scalar(get(p, "Default"))
+	for name, p := range Pairs(Get(root, "Parameters")) {
+		t.Parameters[name] = scalar(Get(p, "Default"))
 	}
 
-	globals := get(get(root, "Globals"), "Function")
-	resources := get(root, "Resources")
+	globals := Get(Get(root, "Globals"), "Function")
+	resources := Get(root, "Resources")
 	if resources == nil {
 		return nil, errors.New("parse template: no Resources")
 	}
 	apis := map[string]*yaml.Node{} // HttpApi logical id → Properties
-	for id, res := range pairs(resources) {
-		if scalar(get(res, "Type")) == "AWS::Serverless::HttpApi" {
-			apis[id] = get(res, "Properties")
+	for id, res := range Pairs(resources) {
+		if scalar(Get(res, "Type")) == "AWS::Serverless::HttpApi" {
+			apis[id] = Get(res, "Properties")
 		}
 	}
-	for id, res := range pairs(resources) {
-		if scalar(get(res, "Type")) != "AWS::Serverless::Function" {
+	for id, res := range Pairs(resources) {
+		if scalar(Get(res, "Type")) != "AWS::Serverless::Function" {
 			continue
 		}
-		fn, err := parseFunction(id, get(res, "Properties"), globals, apis)
+		fn, err := parseFunction(id, Get(res, "Properties"), globals, apis)
 		if err != nil {
 			return nil, fmt.Errorf("parse template: %s: %w", id, err)
 		}
@@ -272,30 +272,30 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 		if src == nil {
 			continue
 		}
-		if v := get(src, "Handler"); v != nil {
+		if v := Get(src, "Handler"); v != nil {
 			fn.Handler = scalar(v)
 		}
-		if v := get(src, "Runtime"); v != nil {
+		if v := Get(src, "Runtime"); v != nil {
 			fn.Runtime = scalar(v)
 		}
-		if v := get(src, "MemorySize"); v != nil {
+		if v := Get(src, "MemorySize"); v != nil {
 			n, err := strconv.Atoi(scalar(v))
 			if err != nil {
 				return nil, fmt.Errorf("MemorySize %q: %w", scalar(v), err)
 			}
 			fn.MemorySize = n
 		}
-		if v := get(src, "Timeout"); v != nil {
+		if v := Get(src, "Timeout"); v != nil {
 			n, err := strconv.ParseFloat(scalar(v), 64)
 			if err != nil {
 				return nil, fmt.Errorf("Timeout %q: %w", scalar(v), err)
 			}
 			fn.Timeout = time.Duration(n * float64(time.Second))
 		}
-		if v := get(get(src, "LoggingConfig"), "LogFormat"); v != nil {
+		if v := Get(Get(src, "LoggingConfig"), "LogFormat"); v != nil {
 			fn.LogFormat = scalar(v)
 		}
-		for name, v := range pairs(get(get(src, "Environment"), "Variables")) {
+		for name, v := range Pairs(Get(Get(src, "Environment"), "Variables")) {
 			fn.Environment[name] = value(v)
 		}
 	}
@@ -305,11 +305,11 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 	if props == nil {
 		return fn, nil
 	}
-	fn.Streaming = scalar(get(get(props, "FunctionUrlConfig"), "InvokeMode")) == "RESPONSE_STREAM"
+	fn.Streaming = scalar(Get(Get(props, "FunctionUrlConfig"), "InvokeMode")) == "RESPONSE_STREAM"
 
-	for name, ev := range pairs(get(props, "Events")) {
-		p := get(ev, "Properties")
-		switch scalar(get(ev, "Type")) {
+	for name, ev := range Pairs(Get(props, "Events")) {
+		p := Get(ev, "Properties")
+		switch scalar(Get(ev, "Type")) {
 		case "HttpApi":
 			r, err := parseRoute(p, apis)
 			if err != nil {
@@ -317,15 +317,15 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 			}
 			fn.Routes = append(fn.Routes, r)
 		case "Schedule", "ScheduleV2":
-			s := Schedule{Name: name, Input: scalar(get(p, "Input")), Enabled: true}
-			s.Expression = scalar(get(p, "Schedule"))
+			s := Schedule{Name: name, Input: scalar(Get(p, "Input")), Enabled: true}
+			s.Expression = scalar(Get(p, "Schedule"))
 			if s.Expression == "" {
-				s.Expression = scalar(get(p, "ScheduleExpression"))
+				s.Expression = scalar(Get(p, "ScheduleExpression"))
 			}
-			if v := get(p, "Enabled"); v != nil {
+			if v := Get(p, "Enabled"); v != nil {
 				s.Enabled = scalar(v) != "false"
 			}
-			if v := get(p, "State"); v != nil {
+			if v := Get(p, "State"); v != nil {
 				s.Enabled = scalar(v) != "DISABLED"
 			}
 			fn.Schedules = append(fn.Schedules, s)
@@ -337,7 +337,7 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 }
 
 func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
-	r := Route{Method: strings.ToUpper(scalar(get(p, "Method"))), Path: scalar(get(p, "Path"))}
+	r := Route{Method: strings.ToUpper(scalar(Get(p, "Method"))), Path: scalar(Get(p, "Path"))}
 	if r.Path == "" && r.Method == "" {
 		// An HttpApi event without Path and Method is the API's $default route.
 		r.Path, r.Method = "$default", "ANY"
@@ -348,12 +348,12 @@ func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
 	if r.Method == "X-AMAZON-APIGATEWAY-ANY-METHOD" || r.Method == "*" {
 		r.Method = "ANY"
 	}
-	if api := value(get(p, "ApiId")); api.Intrinsic == "!Ref" {
+	if api := value(Get(p, "ApiId")); api.Intrinsic == "!Ref" {
 		r.API = api.Ref
 	}
-	auth := get(p, "Auth")
-	r.Authorizer = scalar(get(auth, "Authorizer"))
-	for _, s := range content(get(auth, "AuthorizationScopes")) {
+	auth := Get(p, "Auth")
+	r.Authorizer = scalar(Get(auth, "Authorizer"))
+	for _, s := range content(Get(auth, "AuthorizationScopes")) {
 		r.Scopes = append(r.Scopes, scalar(s))
 	}
 	if r.Authorizer == "" {
@@ -362,40 +362,13 @@ func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
 		if r.API != "" {
 			apiProps = apis[r.API]
 		}
-		r.Authorizer = scalar(get(get(apiProps, "Auth"), "DefaultAuthorizer"))
+		r.Authorizer = scalar(Get(Get(apiProps, "Auth"), "DefaultAuthorizer"))
 	}
 	r.Public = r.Authorizer == "" || r.Authorizer == "NONE"
 	if r.Public {
 		r.Authorizer = ""
 	}
 	return r, nil
-}
-
-// get returns the value of key in mapping n, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	if n == nil || n.Kind != yaml.MappingNode {
-		return nil
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		if n.Content[i].Value == key {
-			return n.Content[i+1]
-		}
-	}
-	return nil
-}
-
-// pairs iterates over the key/value pairs of mapping n (none for nil).
-func pairs(n *yaml.Node) func(yield func(string, *yaml.Node) bool) {
-	return func(yield func(string, *yaml.Node) bool) {
-		if n == nil || n.Kind != yaml.MappingNode {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if !yield(n.Content[i].Value, n.Content[i+1]) {
-				return
-			}
-		}
-	}
 }
 
 // scalar returns n's text when it is a plain scalar, else "".
@@ -465,4 +438,32 @@ func content(n *yaml.Node) []*yaml.Node {
 		return nil
 	}
 	return n.Content
+}
+
+// Get returns the value of key in mapping n, or nil.
+func Get(n *yaml.Node, key string) *yaml.Node {
+	for k, v := range Pairs(n) {
+		if k == key {
+			return v
+		}
+	}
+	return nil
+}
+
+// Pairs iterates over a mapping's keys and values in order (none for nil or
+// a node that is not a mapping; an alias is followed).
+func Pairs(n *yaml.Node) func(yield func(string, *yaml.Node) bool) {
+	return func(yield func(string, *yaml.Node) bool) {
+		if n != nil && n.Kind == yaml.AliasNode {
+			n = n.Alias
+		}
+		if n == nil || n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			if !yield(n.Content[i].Value, n.Content[i+1]) {
+				return
+			}
+		}
+	}
 }

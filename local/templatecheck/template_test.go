@@ -714,29 +714,11 @@ func parseYAML(data []byte) (*yaml.Node, error) {
 	return doc.Content[0], nil
 }
 
-// get returns the value of key in mapping n, or nil.
-func get(n *yaml.Node, key string) *yaml.Node {
-	for k, v := range pairs(n) {
-		if k == key {
-			return v
-		}
-	}
-	return nil
-}
-
-// pairs iterates over a mapping's keys and values (none for nil or a non-mapping).
-func pairs(n *yaml.Node) func(yield func(string, *yaml.Node) bool) {
-	return func(yield func(string, *yaml.Node) bool) {
-		if n == nil || n.Kind != yaml.MappingNode {
-			return
-		}
-		for i := 0; i+1 < len(n.Content); i += 2 {
-			if !yield(n.Content[i].Value, n.Content[i+1]) {
-				return
-			}
-		}
-	}
-}
+// get and pairs read the template's YAML as local/template does.
+var (
+	get   = template.Get
+	pairs = template.Pairs
+)
 
 // content returns a sequence's items, or a lone non-sequence node as one item.
 func content(n *yaml.Node) []*yaml.Node {
