@@ -21,6 +21,11 @@ import (
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
+// keepAliveIdle is how long the stream may stay silent before a comment is
+// written: a client that left while the model is thinking is noticed within
+// it (the write fails), not at the model's next token.
+const keepAliveIdle = 100 * time.Millisecond
+
 type handler struct {
 	turns     *chat.Service
 	verifier  *auth.Verifier
@@ -80,7 +85,12 @@ func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) 
 		// Failed before the stream: its status and error body, as the stream's.
 		return &events.LambdaFunctionURLStreamingResponse{StatusCode: resp.StatusCode, Headers: resp.Headers, Body: strings.NewReader(resp.Body)}, nil
 	}
-	body := newTurnBody(func(w io.Writer) { h.turns.Run(turnCtx, turn, api.NewSSE(w)) })
+	runCtx, stop := context.WithCancelCause(turnCtx)
+	body := newTurnBody(stop, func(w io.Writer) {
+		out := api.NewSSE(w)
+		defer out.KeepAlive(keepAliveIdle)()
+		h.turns.Run(runCtx, turn, out)
+	})
 	return &events.LambdaFunctionURLStreamingResponse{StatusCode: http.StatusOK, Headers: resp.Headers, Body: body}, nil
 }
 
@@ -151,17 +161,20 @@ func conversationID(req *api.Request) (string, bool) {
 
 // turnBody is the streamed response body: the turn writes its events into a
 // pipe that the runtime reads. The runtime closes it when it is done with the
-// response — at the end, or early when the client went away; Close then
-// unblocks the turn (its writes fail, so it stops the model) and waits for it
-// to store what it has, so that nothing is lost when the invocation ends.
+// response — at the end, or early when the client went away (Lambda drops
+// the response connection, so the runtime's POST fails at once). Close then
+// cancels the turn with chat.ErrClientGone (it stops the model without
+// waiting for the next token), unblocks its writes, and waits for it to
+// store what it has, so that nothing is lost when the invocation ends.
 type turnBody struct {
 	r    *io.PipeReader
+	stop context.CancelCauseFunc
 	done chan struct{}
 }
 
-func newTurnBody(run func(w io.Writer)) *turnBody {
+func newTurnBody(stop context.CancelCauseFunc, run func(w io.Writer)) *turnBody {
 	pr, pw := io.Pipe()
-	b := &turnBody{r: pr, done: make(chan struct{})}
+	b := &turnBody{r: pr, stop: stop, done: make(chan struct{})}
 	go func() {
 		defer close(b.done)
 		defer pw.Close()
@@ -173,6 +186,7 @@ func newTurnBody(run func(w io.Writer)) *turnBody {
 func (b *turnBody) Read(p []byte) (int, error) { return b.r.Read(p) }
 
 func (b *turnBody) Close() error {
+	b.stop(chat.ErrClientGone) // after a complete stream: nothing left to stop
 	b.r.Close()
 	select {
 	case <-b.done:

@@ -85,7 +85,7 @@ func parseEvents(t *testing.T, body string) []event {
 	t.Helper()
 	var out []event
 	for _, block := range strings.Split(strings.TrimSpace(body), "\n\n") {
-		if block == "" {
+		if block == "" || strings.HasPrefix(block, ":") { // a keep-alive comment
 			continue
 		}
 		var e event

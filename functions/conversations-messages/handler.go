@@ -19,7 +19,7 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	var f api.Fields
 	limit := f.Int("limit", req.QueryStringParameters["limit"], 50, 1, 200)
 	before, err := store.DecodeCursor(userID, req.QueryStringParameters["before"])
-	if err != nil {
+	if err != nil || (before != nil && before.Seq == 0) { // 0: a conversations cursor
 		f.Add("before", "is not a cursor this API gave you")
 	}
 	if err := f.Err(); err != nil {

@@ -271,7 +271,7 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rt.fn.Streaming {
-		g.serveStream(rw, fn, payload, http.StatusInternalServerError)
+		g.serveStream(rw, r, fn, payload, http.StatusInternalServerError)
 		return
 	}
 	g.serveBuffered(rw, fn, payload)
@@ -306,7 +306,7 @@ func (g *Gateway) FunctionURL(name string) (http.Handler, error) {
 			return
 		}
 		if tf.Streaming {
-			g.serveStream(rw, fn, payload, http.StatusBadGateway)
+			g.serveStream(rw, r, fn, payload, http.StatusBadGateway)
 			return
 		}
 		g.serveBuffered(rw, fn, payload)
@@ -356,14 +356,26 @@ func (g *Gateway) serveBuffered(w http.ResponseWriter, fn *lambdaemu.Function, p
 	}
 }
 
-// serveStream invokes fn and copies its response to w as it arrives.
-func (g *Gateway) serveStream(w http.ResponseWriter, fn *lambdaemu.Function, payload []byte, errStatus int) {
+// serveStream invokes fn and copies its response to w as it arrives. A client
+// that leaves (its connection closes: a stop, a closed tab) ends the response
+// at once, between two writes, as a Function URL does: the function learns it
+// within one token, not at its next write.
+func (g *Gateway) serveStream(w http.ResponseWriter, r *http.Request, fn *lambdaemu.Function, payload []byte, errStatus int) {
 	s, err := fn.InvokeStream(context.Background(), payload)
 	if err != nil {
 		g.logf("%s: invoke: %v", fn.Name(), err)
 		writeMessage(w, errStatus, "Internal Server Error")
 		return
 	}
+	ended := make(chan struct{})
+	defer close(ended)
+	go func() {
+		select {
+		case <-r.Context().Done():
+			s.Body.Close() // the caller left: lambdaemu drops the runtime's connection
+		case <-ended:
+		}
+	}()
 	defer func() {
 		s.Body.Close()
 		// Wait for the instance to be released before the client sees the

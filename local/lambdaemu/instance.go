@@ -3,11 +3,11 @@ package lambdaemu
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -50,10 +50,11 @@ type call struct {
 	started   chan struct{} // closed when the response begins or the call fails first
 	done      chan struct{} // closed by finish
 	reported  chan struct{} // closed once report is set
+	gone      chan struct{} // closed when the caller closed the response before its end
 	pr        *io.PipeReader
 	pw        *io.PipeWriter
 
-	startOnce, finishOnce sync.Once
+	startOnce, finishOnce, goneOnce sync.Once
 
 	mu          sync.Mutex
 	deliveredAt time.Time
@@ -78,12 +79,40 @@ func newCall(payload []byte) *call {
 		started:   make(chan struct{}),
 		done:      make(chan struct{}),
 		reported:  make(chan struct{}),
+		gone:      make(chan struct{}),
 		pr:        pr,
 		pw:        pw,
 	}
 }
 
 func (c *call) start() { c.startOnce.Do(func() { close(c.started) }) }
+
+// leave is the caller closing the response: before its end, the caller went
+// away (the response handler then drops the runtime's connection).
+func (c *call) leave() {
+	select {
+	case <-c.done:
+	default:
+		c.goneOnce.Do(func() { close(c.gone) })
+	}
+	c.pr.Close()
+}
+
+// callerGone reports that the caller left before the response ended.
+func (c *call) callerGone() bool {
+	select {
+	case <-c.gone:
+		return true
+	default:
+		return false
+	}
+}
+
+// errCallerGone is how an invocation whose caller left mid-stream ends.
+func errCallerGone(id string) *FunctionError {
+	return &FunctionError{Type: "Runtime.StreamError",
+		Message: fmt.Sprintf("RequestId: %s Error: the caller closed the response stream", id)}
+}
 
 // finish ends the call with err (nil: success) unless it has already ended.
 func (c *call) finish(err *FunctionError) {
@@ -153,7 +182,10 @@ func (f *Function) start(id int) (*instance, error) {
 	mux.HandleFunc("POST "+apiPrefix+"/invocation/{id}/error", inst.invocationError)
 	mux.HandleFunc("POST "+apiPrefix+"/init/error", inst.initError)
 	inst.srv = &http.Server{Handler: mux, ReadHeaderTimeout: runtimeAPIReadHeaderTO,
-		ErrorLog: log.New(io.Discard, "", 0)}
+		ErrorLog: log.New(io.Discard, "", 0),
+		ConnContext: func(ctx context.Context, conn net.Conn) context.Context {
+			return context.WithValue(ctx, connKey{}, conn)
+		}}
 	go func() { _ = inst.srv.Serve(ln) }()
 
 	cmd := exec.Command(f.cfg.Bootstrap)
@@ -242,6 +274,12 @@ func (inst *instance) wait() {
 	}
 	if initErr != nil {
 		c.finish(initErr)
+		return
+	}
+	if c.callerGone() {
+		// aws-lambda-go exits once its response POST failed: the end of
+		// an invocation whose caller left.
+		c.finish(errCallerGone(c.id))
 		return
 	}
 	reason := "Runtime exited without providing a reason"
@@ -361,6 +399,12 @@ func (inst *instance) next(w http.ResponseWriter, r *http.Request) {
 		inst.initAt = time.Now()
 		inst.mu.Unlock()
 	})
+	inst.mu.Lock()
+	prev := inst.current
+	inst.mu.Unlock()
+	if prev != nil && prev.callerGone() {
+		prev.finish(errCallerGone(prev.id)) // the runtime is done with it
+	}
 	var c *call
 	select {
 	case c = <-inst.invokes:
@@ -427,23 +471,37 @@ func (inst *instance) response(w http.ResponseWriter, r *http.Request) {
 	c.mu.Unlock()
 	c.start()
 
-	_, err := io.Copy(c.pw, r.Body)
+	copied := make(chan error, 1)
+	go func() {
+		_, err := io.Copy(c.pw, r.Body)
+		copied <- err
+	}()
+	var err error
+	select {
+	case err = <-copied:
+	case <-c.gone:
+		// The caller went away: like Lambda, drop the runtime's connection
+		// at once (RST), so that the function's response POST fails now,
+		// not at its next write, and it learns the client is gone (it can
+		// stop and keep what it has). The invocation lasts until the
+		// runtime is done with it: it exits, or asks for the next one.
+		resetConnection(r)
+		<-copied
+		select {
+		case <-c.done:
+		case <-inst.exited:
+			<-c.done
+		}
+		return
+	}
 	if err != nil {
-		// The reader went away (the caller left), or the call already ended
-		// (timeout); or the runtime's connection broke.
+		// The call already ended (timeout), or the runtime's connection broke.
 		select {
 		case <-c.done:
 		case <-inst.exited:
 			<-c.done // wait finishes it with the exit error
 		case <-time.After(200 * time.Millisecond):
 			c.finish(&FunctionError{Type: "Runtime.StreamError", Message: "reading the response: " + err.Error()})
-		}
-		if errors.Is(err, io.ErrClosedPipe) {
-			// The caller went away: like Lambda, drop the runtime's
-			// connection, so that the function's next write fails and it
-			// learns the client is gone (it can stop and keep what it has).
-			resetConnection(w)
-			return
 		}
 		writeAPIError(w, http.StatusBadRequest, "Runtime.StreamError", err.Error())
 		return
@@ -548,12 +606,16 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
+// connKey is the request context's key of its connection (ConnContext).
+type connKey struct{}
+
 // resetConnection drops the request's connection at once (RST): the peer's
-// next write fails, where a graceful close could let it write on unaware.
-func resetConnection(w http.ResponseWriter) {
-	conn, _, err := http.NewResponseController(w).Hijack()
-	if err != nil {
-		panic(http.ErrAbortHandler)
+// next write fails, and a read waiting for the response fails now, where a
+// graceful close could let it write on unaware.
+func resetConnection(r *http.Request) {
+	conn, ok := r.Context().Value(connKey{}).(net.Conn)
+	if !ok {
+		return
 	}
 	if tc, ok := conn.(*net.TCPConn); ok {
 		_ = tc.SetLinger(0)

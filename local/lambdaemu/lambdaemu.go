@@ -191,6 +191,13 @@ type Stream struct {
 	call *call
 }
 
+// callerBody is a Stream's Body: closing it before the end is the caller
+// leaving, which the runtime learns at once.
+type callerBody struct{ c *call }
+
+func (b callerBody) Read(p []byte) (int, error) { return b.c.pr.Read(p) }
+func (b callerBody) Close() error               { b.c.leave(); return nil }
+
 // Report waits until the invocation is over and returns its numbers. Read
 // Body to its end or close it first.
 func (s *Stream) Report() Report {
@@ -216,7 +223,7 @@ func (f *Function) InvokeStream(ctx context.Context, payload []byte) (*Stream, e
 		go func() { _, _ = io.Copy(io.Discard, c.pr); c.pr.Close() }()
 		return nil, fmt.Errorf("lambdaemu: invoke %s: %w", f.cfg.Name, ctx.Err())
 	}
-	s := &Stream{RequestID: c.id, call: c, Body: c.pr}
+	s := &Stream{RequestID: c.id, call: c, Body: callerBody{c}}
 	c.mu.Lock()
 	s.ContentType, s.Streamed, s.Err = c.contentType, c.streamed, c.preErr
 	c.mu.Unlock()

@@ -190,7 +190,7 @@ func Load(ctx context.Context, conn *pgx.Conn, spec Spec) (*Dataset, error) {
 	i = 0
 	pos := 0
 	if _, err := conn.CopyFrom(ctx, pgx.Identifier{"messages"},
-		[]string{"id", "conversation_id", "user_id", "role", "content", "status", "created_at", "embedded_at"},
+		[]string{"id", "conversation_id", "user_id", "role", "content", "status", "created_at", "embedded_at", "seq"},
 		pgx.CopyFromFunc(func() ([]any, error) {
 			if i == len(msgs) {
 				return nil, nil
@@ -207,8 +207,9 @@ func Load(ctx context.Context, conn *pgx.Conn, spec Spec) (*Dataset, error) {
 			}
 			at := c.start.Add(time.Duration(pos) * time.Minute)
 			pos++
+			// seq given: the trigger that would number each row is skipped.
 			return []any{uid(m.id), uid(c.id), uid(userIDs[c.user]), role,
-				content(textRng, int(m.topic), spec.ContentBytes), "complete", at, at}, nil
+				content(textRng, int(m.topic), spec.ContentBytes), "complete", at, at, int64(pos)}, nil
 		})); err != nil {
 		return nil, fmt.Errorf("copy messages: %w", err)
 	}

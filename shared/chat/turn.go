@@ -24,6 +24,11 @@ import (
 // close the stream before the invocation's deadline.
 const storeReserve = 3 * time.Second
 
+// ErrClientGone is the cause a turn's context is cancelled with when its
+// client went away (a stop, a closed tab, a dropped connection): Run stops the
+// model at once and stores what it produced as incomplete.
+var ErrClientGone = errors.New("the client went away")
+
 // Service runs chat turns.
 type Service struct {
 	db      store.DB
@@ -98,7 +103,9 @@ func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
 // Run streams the answer to out: start, deltas, then done or error, and closes
 // out. Whatever happens, the user's message stays stored and what the model
 // produced is stored (incomplete if it did not finish). The stream is closed
-// before the vectors are made; Run returns when they are stored.
+// before the vectors are made; Run returns when they are stored. Cancelling
+// ctx with ErrClientGone (or a failed write to out) ends the model call at
+// once, as a client that left.
 func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	start := startEvent{ConversationID: t.req.ConversationID, UserMessageID: t.user.MessageID, AssistantMessageID: t.assistantID}
 	if a := t.user.Answer; a != nil && a.Status == "complete" {
@@ -136,6 +143,9 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 			cancel() // nobody listens: stop paying for tokens
 		}
 	})
+	if errors.Is(context.Cause(ctx), ErrClientGone) {
+		clientGone = true
+	}
 
 	// Store what was produced, finished or not, before telling the client.
 	status := "complete"

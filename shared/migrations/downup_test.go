@@ -14,25 +14,11 @@ import (
 )
 
 // TestDownAndUpAgain walks every migration down to nothing and up again on
-// a migrated database, checking the HNSW index's build parameters on the way.
+// a migrated database, checking the HNSW index's build parameters on the way
+// (migration 004).
 func TestDownAndUpAgain(t *testing.T) {
-	env := testenv.Get(t)
-	url := env.NewDatabase(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	m, err := migrate.NewMigrator(ctx, conn, migrations.VersionTable)
-	if err != nil {
-		t.Fatal(err)
-	}
-	sqlFiles, _ := fs.Sub(migrations.Files, "sql")
-	m.Data["embedding_dimensions"] = env.EmbeddingDimensions
-	if err := m.LoadMigrations(sqlFiles); err != nil {
-		t.Fatal(err)
-	}
+	conn, m := newMigrator(t)
 	last := int32(len(m.Migrations))
 	indexDef := func() string {
 		var def string
@@ -46,7 +32,7 @@ func TestDownAndUpAgain(t *testing.T) {
 		to         int32
 		wantParams bool // ef_construction 128 (migration 004)
 	}{
-		{last - 1, false},
+		{3, false},
 		{last, true},
 		{0, false},
 		{last, true},
@@ -67,4 +53,66 @@ func TestDownAndUpAgain(t *testing.T) {
 			t.Fatalf("at version %d the index is %s", st.to, indexDef())
 		}
 	}
+}
+
+// TestTurnOrderBackfill: migration 005 gives the messages a database already
+// holds their place in the turn: an answer stored after the next question
+// still comes right after its own.
+func TestTurnOrderBackfill(t *testing.T) {
+	ctx := context.Background()
+	conn, m := newMigrator(t)
+	if err := m.MigrateTo(ctx, 4); err != nil {
+		t.Fatal(err)
+	}
+	_, err := conn.Exec(ctx, `
+		INSERT INTO users (id, email) VALUES ('00000000-0000-4000-8000-000000000001', 'a@example.com');
+		INSERT INTO conversations (id, user_id) VALUES ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000001');
+		INSERT INTO messages (id, conversation_id, user_id, role, content, created_at) VALUES
+		  ('00000000-0000-4000-8000-00000000000a', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000001', 'user', 'q1', '2026-01-01 10:00:00'),
+		  ('00000000-0000-4000-8000-00000000000b', '00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000001', 'user', 'q2', '2026-01-01 10:00:01');
+		INSERT INTO messages (conversation_id, user_id, role, content, status, reply_to, created_at) VALUES
+		  ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000001', 'assistant', 'a2', 'complete', '00000000-0000-4000-8000-00000000000b', '2026-01-01 10:00:02'),
+		  ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000001', 'assistant', 'a1', 'incomplete', '00000000-0000-4000-8000-00000000000a', '2026-01-01 10:00:03')`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A new question after the migration takes the next place.
+	if _, err := conn.Exec(ctx, `INSERT INTO messages (conversation_id, user_id, role, content)
+		VALUES ('00000000-0000-4000-8000-0000000000c1', '00000000-0000-4000-8000-000000000001', 'user', 'q3')`); err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := conn.Query(ctx, `SELECT content || '@' || seq FROM messages ORDER BY seq`)
+	got, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "q1@2 a1@3 q2@4 a2@5 q3@6"; strings.Join(got, " ") != want {
+		t.Errorf("after migration 005: %s, want %s", strings.Join(got, " "), want)
+	}
+}
+
+// newMigrator is a tern migrator with the embedded migrations over a
+// connection to a new migrated test database.
+func newMigrator(t *testing.T) (*pgx.Conn, *migrate.Migrator) {
+	t.Helper()
+	env := testenv.Get(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, env.NewDatabase(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close(context.Background()) })
+	m, err := migrate.NewMigrator(ctx, conn, migrations.VersionTable)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlFiles, _ := fs.Sub(migrations.Files, "sql")
+	m.Data["embedding_dimensions"] = env.EmbeddingDimensions
+	if err := m.LoadMigrations(sqlFiles); err != nil {
+		t.Fatal(err)
+	}
+	return conn, m
 }

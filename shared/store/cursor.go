@@ -14,16 +14,19 @@ import (
 // another user: the client's mistake, answered 400.
 var ErrBadCursor = errors.New("bad cursor")
 
-// Cursor is a keyset position: the sort time and id of the last row a page
-// returned. On the wire it is opaque: base64url JSON that also carries a
-// fingerprint of the user it was issued to.
+// Cursor is a keyset position: the sort key and id of the last row a page
+// returned (conversations sort by time, messages by their place in the
+// conversation, Seq). On the wire it is opaque: base64url JSON that also
+// carries a fingerprint of the user it was issued to.
 type Cursor struct {
 	Time time.Time
+	Seq  int64 // messages only
 	ID   uuid.UUID
 }
 
 type wireCursor struct {
 	T time.Time `json:"t"`
+	S int64     `json:"s,omitempty"`
 	I uuid.UUID `json:"i"`
 	U string    `json:"u"`
 }
@@ -35,7 +38,7 @@ func fingerprint(userID string) string {
 
 // EncodeCursor returns c as an opaque string for userID.
 func EncodeCursor(userID string, c Cursor) string {
-	b, _ := json.Marshal(wireCursor{T: c.Time.UTC(), I: c.ID, U: fingerprint(userID)})
+	b, _ := json.Marshal(wireCursor{T: c.Time.UTC(), S: c.Seq, I: c.ID, U: fingerprint(userID)})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
@@ -53,8 +56,8 @@ func DecodeCursor(userID, s string) (*Cursor, error) {
 		return nil, ErrBadCursor
 	}
 	var w wireCursor
-	if err := json.Unmarshal(b, &w); err != nil || w.T.IsZero() || w.I == uuid.Nil || w.U != fingerprint(userID) {
+	if err := json.Unmarshal(b, &w); err != nil || w.T.IsZero() || w.S < 0 || w.I == uuid.Nil || w.U != fingerprint(userID) {
 		return nil, ErrBadCursor
 	}
-	return &Cursor{Time: w.T, ID: w.I}, nil
+	return &Cursor{Time: w.T, Seq: w.S, ID: w.I}, nil
 }

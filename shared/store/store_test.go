@@ -258,8 +258,8 @@ func TestQueriesUseIndexes(t *testing.T) {
 	}{
 		{"conversations page", `SELECT id FROM conversations WHERE user_id = $1 AND (updated_at, id) < ($2, $3)
 			ORDER BY updated_at DESC, id DESC LIMIT 21`, "conversations_user_updated_idx", []any{user, time.Now(), uuid.New()}},
-		{"messages page", `SELECT id FROM messages WHERE conversation_id = $1 AND (created_at, id) < ($2, $3)
-			ORDER BY created_at DESC, id DESC LIMIT 51`, "messages_conversation_created_idx", []any{conv.ID, time.Now(), uuid.New()}},
+		{"messages page", `SELECT id FROM messages WHERE conversation_id = $1 AND seq < $2
+			ORDER BY seq DESC LIMIT 51`, "messages_conversation_seq_key", []any{conv.ID, 1000}},
 	}
 	for _, tt := range tests {
 		rows, err := pool.Query(ctx, "EXPLAIN "+tt.sql, tt.args...)
@@ -319,4 +319,168 @@ func TestIterativeScanIsSetForTheSearch(t *testing.T) {
 	if inBatch != store.IterativeScan || after == store.IterativeScan {
 		t.Errorf("iterative scan in the batch %q, after it %q", inBatch, after)
 	}
+}
+
+// TestTurnOrderIsCausal: an answer stored late (a stopped stream noticed
+// after the user asked again) still sits right after the question it
+// answers, in a page, across pages, and in the history a turn sees; and
+// neither answer moves the conversation in the sidebar.
+func TestTurnOrderIsCausal(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	user := newUser(t, pool)
+	conv, err := store.CreateConversation(ctx, pool, user, "order")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ask := func(content string) store.UserTurn {
+		t.Helper()
+		u, err := store.AddUserMessage(ctx, pool, user, conv.ID, content, nil, content)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}
+	answer := func(q store.UserTurn, content, status string) {
+		t.Helper()
+		if _, err := store.AddAssistantMessage(ctx, pool, user, conv.ID, uuid.NewString(), q.MessageID, content, status); err != nil {
+			t.Fatal(err)
+		}
+	}
+	q1 := ask("q1")
+	q2 := ask("q2")
+	answer(q2, "a2", "complete")
+	before, err := store.GetConversation(ctx, pool, user, conv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The other conversation is touched after q2; then the stopped answer to
+	// q1 lands, late.
+	other, err := store.CreateConversation(ctx, pool, user, "newer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer(q1, "a1 (stopped)", "incomplete")
+	q3 := ask("q3")
+
+	want := []string{"q1", "a1 (stopped)", "q2", "a2", "q3"}
+	page, err := store.ListMessages(ctx, pool, user, conv.ID, 50, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := contents(page.Items); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Errorf("one page: %v, want %v", got, want)
+	}
+	// Two at a time, toward older messages: the same order.
+	var walked []string
+	var cursor *store.Cursor
+	for range 5 {
+		p, err := store.ListMessages(ctx, pool, user, conv.ID, 2, cursor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		walked = append(contents(p.Items), walked...)
+		if p.NextCursor == nil {
+			break
+		}
+		if cursor, err = store.DecodeCursor(user, *p.NextCursor); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if strings.Join(walked, ",") != strings.Join(want, ",") {
+		t.Errorf("paged: %v, want %v", walked, want)
+	}
+	// The history of the turn answering q3: everything before it, newest first.
+	history, err := store.RecentMessages(ctx, pool, user, conv.ID, q3.MessageID, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(contents(history), ","); got != "a2,q2,a1 (stopped),q1" {
+		t.Errorf("history before q3: %s", got)
+	}
+	// A retried q1 sees only what came before it.
+	if history, _ = store.RecentMessages(ctx, pool, user, conv.ID, q1.MessageID, 10); len(history) != 0 {
+		t.Errorf("history before q1: %v", contents(history))
+	}
+
+	// The sidebar: answers never move a conversation; the user's message does.
+	after, _ := store.GetConversation(ctx, pool, user, conv.ID)
+	if after.MessageCount != 5 {
+		t.Errorf("message count %d, want 5", after.MessageCount)
+	}
+	if !after.UpdatedAt.After(other.UpdatedAt) {
+		t.Errorf("q3 (after the other conversation) left updatedAt at %v, the other's is %v", after.UpdatedAt, other.UpdatedAt)
+	}
+	if !before.UpdatedAt.Equal(q2.CreatedAt) {
+		t.Errorf("after a2, updatedAt %v; want q2's time %v (an answer does not move it)", before.UpdatedAt, q2.CreatedAt)
+	}
+	answerOnly, _ := store.CreateConversation(ctx, pool, user, "answer only")
+	q := func() store.UserTurn {
+		u, err := store.AddUserMessage(ctx, pool, user, answerOnly.ID, "x", nil, "x")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u
+	}()
+	newest, _ := store.CreateConversation(ctx, pool, user, "newest")
+	if _, err := store.AddAssistantMessage(ctx, pool, user, answerOnly.ID, uuid.NewString(), q.MessageID, "late", "incomplete"); err != nil {
+		t.Fatal(err)
+	}
+	list, err := store.ListConversations(ctx, pool, user, 10, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list.Items[0].ID != newest.ID || list.Items[1].ID != answerOnly.ID {
+		t.Errorf("sidebar after a late answer: %v first, want %q then %q", titles(list.Items), "newest", "answer only")
+	}
+}
+
+// TestConcurrentTurnsTakeDistinctPlaces: user messages sent at once to one
+// conversation each get their own place (the conversation's row serialises
+// them); none fails.
+func TestConcurrentTurnsTakeDistinctPlaces(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	user := newUser(t, pool)
+	conv, _ := store.CreateConversation(ctx, pool, user, "busy")
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := store.AddUserMessage(ctx, pool, user, conv.ID, fmt.Sprint("m", i), nil, "t")
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n, distinct int
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT seq) FROM messages WHERE conversation_id = $1`, conv.ID).Scan(&n, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if n != 20 || distinct != 20 {
+		t.Errorf("%d messages with %d distinct places, want 20 and 20", n, distinct)
+	}
+}
+
+func contents(ms []store.Message) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = m.Content
+	}
+	return out
+}
+
+func titles(cs []store.Conversation) []string {
+	out := make([]string, len(cs))
+	for i, c := range cs {
+		out[i] = c.Title
+	}
+	return out
 }

@@ -114,13 +114,15 @@ func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id,
 	return m, nil
 }
 
-// RecentMessages returns up to limit messages of the caller's conversation,
-// newest first, leaving out the message except.
-func RecentMessages(ctx context.Context, db DB, userID, conversationID, except string, limit int) ([]Message, error) {
+// RecentMessages returns up to limit messages of the caller's conversation
+// that come before the message before in the conversation's order (seq),
+// newest first: the history a turn answering before may see.
+func RecentMessages(ctx context.Context, db DB, userID, conversationID, before string, limit int) ([]Message, error) {
 	rows, err := db.Query(ctx, `
 		SELECT id::text, role, content, status, created_at FROM messages
-		WHERE conversation_id = $1 AND user_id = $2 AND id <> $3
-		ORDER BY created_at DESC, id DESC LIMIT $4`, conversationID, userID, except, limit)
+		WHERE conversation_id = $1 AND user_id = $2
+		  AND seq < (SELECT seq FROM messages WHERE id = $3 AND conversation_id = $1)
+		ORDER BY seq DESC LIMIT $4`, conversationID, userID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent messages of %s: %w", conversationID, err)
 	}

@@ -79,7 +79,7 @@ async function journey(t, browser, stack, report) {
     for (const scheme of ['light', 'dark']) {
       await page.emulateMedia({ colorScheme: scheme });
       await page.waitForFunction((s) => document.documentElement.dataset.theme === s, scheme);
-      await sleep(50);
+      await painted();
       await page.screenshot({ path: join(SHOTS, `${name}-${scheme}.png`) });
     }
     await page.emulateMedia({ colorScheme: 'light' });
@@ -109,14 +109,34 @@ async function journey(t, browser, stack, report) {
     await page.evaluate((p) => { history.pushState(null, '', p); dispatchEvent(new PopStateEvent('popstate')); }, path);
     await page.waitForURL((u) => u.pathname + u.search + u.hash === path);
   }
+  /** Two animation frames: what changed is on screen. */
+  const painted = () => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  /** Waits until the sidebar's slide is over and it is 'shown' or 'tucked' away. */
+  async function sidebarSettled(want) {
+    await painted();
+    await page.waitForFunction((w) => {
+      const el = document.querySelector('nav.sidebar');
+      if (!el || el.getAnimations().length > 0) return false;
+      const r = el.getBoundingClientRect();
+      return w === 'shown' ? r.x >= 0 : r.x + r.width <= 0;
+    }, want);
+  }
+  /**
+   * Scrolls the sidebar to its end until want() holds, each time waiting for
+   * the next page to arrive (infinite scroll) rather than for a fixed time.
+   */
+  async function scrollSidebarUntil(want) {
+    await convItems().first().waitFor();
+    while (!(await want())) {
+      const n = await convItems().count();
+      await page.locator('.conv-list').evaluate((el) => { el.scrollTop = el.scrollHeight; });
+      await page.waitForFunction((prev) => document.querySelectorAll('.conv-list li.conv').length > prev, n);
+    }
+  }
   /** Scrolls the sidebar until the conversation's item is loaded (infinite scroll). */
   async function revealConv(id) {
     const item = page.locator(`.conv[data-conversation-id="${id}"]`);
-    await convItems().first().waitFor();
-    for (let i = 0; i < 40 && (await item.count()) === 0; i++) {
-      await page.locator('.conv-list').evaluate((el) => { el.scrollTop = el.scrollHeight; });
-      await sleep(100);
-    }
+    await scrollSidebarUntil(async () => (await item.count()) > 0);
     await item.scrollIntoViewIfNeeded();
     return item;
   }
@@ -370,6 +390,10 @@ async function journey(t, browser, stack, report) {
     log(`conversation after reload: ${states.join(' ')}`);
     assert.match(states.at(-1), /^assistant:complete:Dev model here/);
     assert.equal(states.at(-2), `user:complete:${question}`);
+    // The stopped answer, stored when the stop was noticed, sits right after
+    // its own question, before the next one (the order is the turn's).
+    assert.match(states.at(-4), /^user:complete:Tell me a long story please/);
+    assert.match(states.at(-3), /^assistant:incomplete:\S/); // a non-empty partial answer
   });
 
   await step('429 before the stream: the wait time in words', async () => {
@@ -405,10 +429,7 @@ async function journey(t, browser, stack, report) {
     await page.goto(`${base}/c/${conv1}`);
     await convItems().first().waitFor();
     assert.equal(await convItems().count(), 20, 'the first page has 20');
-    for (let i = 0; i < 20 && (await convItems().count()) < 24; i++) {
-      await page.locator('.conv-list').evaluate((el) => { el.scrollTop = el.scrollHeight; });
-      await sleep(150);
-    }
+    await scrollSidebarUntil(async () => (await convItems().count()) >= 24);
     const titles = await convTitles();
     assert.equal(titles.length, 24, `got ${titles.length}: ${titles.join(', ')}`);
     assert.equal(new Set(await page.locator('.conv-list li.conv').evaluateAll((els) => els.map((e) => e.dataset.conversationId))).size, 24);
@@ -421,13 +442,15 @@ async function journey(t, browser, stack, report) {
     await page.locator('li.message').first().waitFor();
     const box = page.getByRole('searchbox', { name: 'Search messages' });
     await box.fill('ultramarine sailing boats');
+    // A message is searchable once its turn's invocation has stored the
+    // vectors, just after the stream ended: search until it is found.
     let hit;
-    for (let i = 0; i < 20; i++) { // vectors are stored right after the turn
+    for (const until = Date.now() + 15_000; Date.now() < until; ) {
       await button('Search').click();
       await page.locator('.search-results').waitFor();
       hit = page.locator('.search-hit', { hasText: 'ultramarine' }).first();
       if (await hit.count()) break;
-      await sleep(500);
+      await sleep(250); // a poll with a deadline: no timing is assumed
     }
     assert.ok(await hit.count(), 'a hit for the earlier message');
     await shots('search');
@@ -515,7 +538,7 @@ async function journey(t, browser, stack, report) {
   await step('phone width is usable', async () => {
     await page.setViewportSize(PHONE);
     await go(`/c/${conv2}`);
-    await sleep(300); // the sidebar slides out
+    await sidebarSettled('tucked'); // the sidebar slides out
     await page.locator('li.message').first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
     assert.ok(overflow <= 0, `horizontal overflow of ${overflow}px`);
@@ -526,11 +549,11 @@ async function journey(t, browser, stack, report) {
     assert.ok(box && box.y + box.height <= PHONE.height && box.width > 200, 'the composer is on screen');
     await shots('phone-chat');
     await page.getByRole('button', { name: 'Show conversations' }).click();
-    await sleep(300); // the slide-in
+    await sidebarSettled('shown'); // the slide-in
     assert.ok((await sidebar.boundingBox()).x >= 0);
     await shots('phone-sidebar');
     await page.locator('.scrim').click({ position: { x: PHONE.width - 20, y: 400 } });
-    await sleep(300);
+    await sidebarSettled('tucked');
     await page.setViewportSize(DESKTOP);
   });
 
@@ -571,7 +594,7 @@ async function journey(t, browser, stack, report) {
     await byLabel('Password').fill(NEW_PASSWORD);
     await button('Sign in').click();
     await page.waitForURL((u) => u.pathname === '/');
-    await page.locator(`.conv[data-conversation-id="${conv2}"]`).waitFor();
+    await revealConv(conv2); // older than the 22 seeded ones: on the second page
     await button('Sign out').click();
     await page.waitForURL((u) => u.pathname === '/sign-in');
   });
