@@ -88,10 +88,17 @@ bench: deps build-host ## functions (cold start, size, memory, latency), chat tu
 	@rc=0; go run ./local/cmd/bench || rc=$$?; \
 	go run ./local/cmd/vectorbench -scale $(SCALE) || rc=$$?; exit $$rc
 
+# --parameter-overrides on the command line replaces samconfig's, so Stage is
+# always passed with whatever PARAMS adds (AlertEmail=…, AppOrigin=…): a prod
+# deploy can never fall back to the dev stage's secrets. VERSION goes into the
+# build (SAM runs build-<LogicalId> below; samconfig builds in the source
+# tree). CI adds DEPLOY_FLAGS=--no-confirm-changeset: it has no terminal.
 STAGE ?= dev
-deploy: ## sam build + sam deploy of STAGE (dev or prod, samconfig.toml); see the README's deploy guide
-	sam build --config-env $(STAGE)
-	sam deploy --config-env $(STAGE)
+PARAMS ?=
+DEPLOY_FLAGS ?=
+deploy: ## sam build + sam deploy of STAGE (dev or prod) with PARAMS="AlertEmail=… AppOrigin=…"; see the README
+	VERSION=$(VERSION) sam build --config-env $(STAGE)
+	sam deploy --config-env $(STAGE) --parameter-overrides Stage=$(STAGE) $(PARAMS) $(DEPLOY_FLAGS)
 
 clean: ## remove build output (keeps .local/ state; rm -rf .local to reset it)
 	rm -rf $(BUILD_DIR) .aws-sam

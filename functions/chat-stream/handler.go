@@ -62,7 +62,7 @@ func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) 
 	if err := json.Unmarshal(raw, &req); err != nil {
 		return nil, fmt.Errorf("decode HTTP event: %w", err)
 	}
-	streaming := isFunctionURL(&req)
+	streaming := api.IsFunctionURL(&req)
 	var turn *chat.Turn
 	var turnCtx context.Context
 	resp := api.Serve(ctx, &req, func(ctx context.Context, req *api.Request) (api.Response, error) {
@@ -138,12 +138,6 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	default:
 		return nil, err
 	}
-}
-
-// isFunctionURL tells a Function URL invocation (routeKey $default, a
-// lambda-url domain) from one through the HTTP API's route.
-func isFunctionURL(req *api.Request) bool {
-	return req.RouteKey == "$default" || strings.Contains(req.RequestContext.DomainName, ".lambda-url.")
 }
 
 // conversationID is {id} of /conversations/{id}/messages: a path parameter

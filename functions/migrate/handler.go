@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/cfn"
@@ -82,15 +83,27 @@ func (h *handler) resource(ctx context.Context, event cfn.Event) (string, map[st
 }
 
 // isRollback reports whether an Update goes back to an older version of the
-// migrate function (the Version property, the function's published version
-// number): CloudFormation's rollback of a failed update.
+// migrate function (the Version property: the function's published version,
+// as its number or its ARN): CloudFormation's rollback of a failed update.
 func isRollback(event cfn.Event) bool {
 	if event.RequestType != cfn.RequestUpdate {
 		return false
 	}
-	to, err1 := strconv.Atoi(fmt.Sprint(event.ResourceProperties["Version"]))
-	from, err2 := strconv.Atoi(fmt.Sprint(event.OldResourceProperties["Version"]))
-	return err1 == nil && err2 == nil && to < from
+	to, ok1 := versionNumber(event.ResourceProperties["Version"])
+	from, ok2 := versionNumber(event.OldResourceProperties["Version"])
+	return ok1 && ok2 && to < from
+}
+
+// versionNumber reads a published Lambda version: 7, "7", or its ARN
+// "arn:aws:lambda:eu-west-2:123456789012:function:name:7" (what !Ref of an
+// AWS::Lambda::Version gives).
+func versionNumber(v any) (int, bool) {
+	s := fmt.Sprint(v)
+	if strings.HasPrefix(s, "arn:") {
+		s = s[strings.LastIndexByte(s, ':')+1:]
+	}
+	n, err := strconv.Atoi(s)
+	return n, err == nil && n > 0
 }
 
 func (h *handler) run(ctx context.Context) (migrations.Result, error) {

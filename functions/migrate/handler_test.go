@@ -263,6 +263,7 @@ func TestReportsBeforeTheDeadline(t *testing.T) {
 // the older Version to the new function; it must answer SUCCESS without
 // migrating, or the stack ends in UPDATE_ROLLBACK_FAILED.
 func TestRollbackIsANoOp(t *testing.T) {
+	const arn = "arn:aws:lambda:eu-west-2:123456789012:function:macro-ai-prod-migrate"
 	migrated := 0
 	h := &handler{migrate: func(context.Context) (migrations.Result, error) {
 		migrated++
@@ -276,6 +277,9 @@ func TestRollbackIsANoOp(t *testing.T) {
 		{"a deploy of a newer build", "6", "7", true},
 		{"the rollback of it", "7", "6", false},
 		{"numbers, not strings", 7.0, 6.0, false},
+		{"version ARNs (!Ref of the version): a newer build", arn + ":9", arn + ":10", true},
+		{"version ARNs: the rollback, 10 to 9 (not compared as text)", arn + ":10", arn + ":9", false},
+		{"an unqualified ARN is no version: migrate", arn, arn, true},
 		{"versions that are not numbers migrate", "v1", "v2", true},
 	}
 	for _, tt := range tests {

@@ -34,8 +34,9 @@ type report struct {
 	Duration float64           `json:"durationMs"`
 }
 
-// Invoke warms every configured function at once (outside the active hours,
-// nothing) and reports which answered the warmup event.
+// Invoke warms every configured function, cfg.Concurrency at a time
+// (outside the active hours, nothing), and reports which answered the warmup
+// event.
 func (h *handler) Invoke(ctx context.Context, _ json.RawMessage) (report, error) {
 	start := time.Now()
 	now := time.Now
@@ -51,10 +52,13 @@ func (h *handler) Invoke(ctx context.Context, _ json.RawMessage) (report, error)
 		wg  sync.WaitGroup
 		out = report{Warm: []string{}, Failed: map[string]string{}}
 	)
+	slots := make(chan struct{}, max(h.cfg.Concurrency, 1))
 	for _, fn := range h.cfg.Functions {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			slots <- struct{}{}
+			defer func() { <-slots }()
 			ctx, cancel := context.WithTimeout(ctx, h.cfg.Timeout)
 			defer cancel()
 			res, err := h.invoker.Invoke(ctx, &awslambda.InvokeInput{FunctionName: aws.String(fn), Payload: payload})

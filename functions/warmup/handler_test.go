@@ -42,7 +42,7 @@ func TestWarmup(t *testing.T) {
 			return &awslambda.InvokeOutput{Payload: []byte(`{"statusCode":500}`)}, nil
 		},
 	}}
-	h := &handler{cfg: config.Warmup{Functions: []string{"health", "me", "search", "broken", "missing", "odd"}, Timeout: time.Second}, invoker: inv}
+	h := &handler{cfg: config.Warmup{Functions: []string{"health", "me", "search", "broken", "missing", "odd"}, Timeout: time.Second, Concurrency: 3}, invoker: inv}
 	start := time.Now()
 	rep, err := h.Invoke(context.Background(), nil)
 	if err != nil {
@@ -89,6 +89,39 @@ func TestActiveHours(t *testing.T) {
 	for _, bad := range []string{"7-7", "24-3", "3-25", "morning", "7"} {
 		if _, err := config.LoadFrom[config.Warmup](map[string]string{"WARMUP_ACTIVE_HOURS": bad}); err == nil {
 			t.Errorf("WARMUP_ACTIVE_HOURS=%q was accepted", bad)
+		}
+	}
+}
+
+// TestWarmupConcurrencyIsBounded: never more than WARMUP_CONCURRENCY
+// invocations at once (a new account runs 10 executions at a time), and all
+// of them in the end.
+func TestWarmupConcurrencyIsBounded(t *testing.T) {
+	var inFlight, most atomic.Int32
+	answer := func() (*awslambda.InvokeOutput, error) {
+		n := inFlight.Add(1)
+		defer inFlight.Add(-1)
+		for m := most.Load(); n > m && !most.CompareAndSwap(m, n); m = most.Load() {
+		}
+		time.Sleep(30 * time.Millisecond)
+		return &awslambda.InvokeOutput{Payload: []byte(`{"statusCode":200,"body":"{\"warm\":true}"}`)}, nil
+	}
+	inv := &fakeInvoker{answers: map[string]func() (*awslambda.InvokeOutput, error){}}
+	var fns []string
+	for i := range 12 {
+		name := string(rune('a' + i))
+		fns = append(fns, name)
+		inv.answers[name] = answer
+	}
+	for _, limit := range []int{1, 2, 5} {
+		most.Store(0)
+		h := &handler{cfg: config.Warmup{Functions: fns, Timeout: time.Second, Concurrency: limit}, invoker: inv}
+		rep, err := h.Invoke(context.Background(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Warm) != len(fns) || most.Load() != int32(limit) {
+			t.Errorf("concurrency %d: %d warm, at most %d at once", limit, len(rep.Warm), most.Load())
 		}
 	}
 }

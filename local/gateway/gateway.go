@@ -93,6 +93,7 @@ func CognitoAuthorizer(env map[string]string) *JWTAuthorizer {
 type Gateway struct {
 	cfg      Config
 	routes   []*route
+	apiCORS  *corsPolicy // the HTTP API's CorsConfiguration
 	verifier *auth.Verifier
 	logMu    sync.Mutex
 
@@ -130,6 +131,9 @@ func New(cfg Config) (*Gateway, error) {
 			}
 			seen[r.Key()] = fn.LogicalID
 			g.routes = append(g.routes, &route{Route: r, fn: fn, segs: splitPath(r.Path)})
+			if api := cfg.Template.APIs[r.API]; api != nil && g.apiCORS == nil {
+				g.apiCORS = newCORSPolicy(cfg.Template, api.CORS, http.StatusNoContent)
+			}
 		}
 	}
 	if a := cfg.Authorizer; a != nil {
@@ -203,10 +207,16 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready func
 	if err != nil {
 		return fmt.Errorf("gateway: listen: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	if ready != nil {
 		ready(ln.Addr())
 	}
+	return Serve(ctx, ln, h)
+}
+
+// Serve is ListenAndServe on a listener the caller opened (to learn its
+// address before the handler exists).
+func Serve(ctx context.Context, ln net.Listener, h http.Handler) error {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
@@ -224,6 +234,11 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready func
 
 // ServeHTTP routes, authorizes and invokes.
 func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	withCORS(g.apiCORS, w, r, func(w http.ResponseWriter) { g.serveAPI(w, r) })
+}
+
+// serveAPI routes r, runs the authorizer and invokes the route's function.
+func (g *Gateway) serveAPI(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	requestID := newRequestID()
 	w.Header().Set("Apigw-Requestid", requestID)
@@ -270,10 +285,8 @@ func (g *Gateway) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeMessage(rw, http.StatusInternalServerError, "Internal Server Error")
 		return
 	}
-	if rt.fn.Streaming {
-		g.serveStream(rw, r, fn, payload, http.StatusInternalServerError)
-		return
-	}
+	// The HTTP API buffers every response, a streaming function's too, and
+	// gives up after its integration timeout.
 	g.serveBuffered(rw, fn, payload)
 }
 
@@ -286,6 +299,7 @@ func (g *Gateway) FunctionURL(name string) (http.Handler, error) {
 	if !ok {
 		return nil, fmt.Errorf("gateway: no function %q in the template", name)
 	}
+	cors := newCORSPolicy(g.cfg.Template, tf.URLCORS, http.StatusOK)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		requestID := newRequestID()
@@ -293,24 +307,29 @@ func (g *Gateway) FunctionURL(name string) (http.Handler, error) {
 		defer func() {
 			g.logf("%s %s %d %.2fms %s (function URL) %s", r.Method, r.URL.RequestURI(), rw.status, ms(time.Since(start)), tf.Dir, requestID)
 		}()
-		body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, 6<<20))
-		if err != nil {
-			writeMessage(rw, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
-			return
-		}
-		payload, _ := json.Marshal(buildEvent(r, body, "$default", nil, requestID, start))
-		fn, err := g.function(tf)
-		if err != nil {
-			g.logf("%v", err)
-			writeMessage(rw, http.StatusBadGateway, "Internal Server Error")
-			return
-		}
-		if tf.Streaming {
-			g.serveStream(rw, r, fn, payload, http.StatusBadGateway)
-			return
-		}
-		g.serveBuffered(rw, fn, payload)
+		withCORS(cors, rw, r, func(w http.ResponseWriter) { g.serveFunctionURL(w, r, tf, requestID, start) })
 	}), nil
+}
+
+// serveFunctionURL invokes tf with r as its Function URL's event.
+func (g *Gateway) serveFunctionURL(rw http.ResponseWriter, r *http.Request, tf *template.Function, requestID string, start time.Time) {
+	body, err := io.ReadAll(http.MaxBytesReader(rw, r.Body, 6<<20))
+	if err != nil {
+		writeMessage(rw, http.StatusRequestEntityTooLarge, "Request Entity Too Large")
+		return
+	}
+	payload, _ := json.Marshal(buildEvent(r, body, "$default", nil, requestID, start))
+	fn, err := g.function(tf)
+	if err != nil {
+		g.logf("%v", err)
+		writeMessage(rw, http.StatusBadGateway, "Internal Server Error")
+		return
+	}
+	if tf.Streaming {
+		g.serveStream(rw, r, fn, payload, http.StatusBadGateway)
+		return
+	}
+	g.serveBuffered(rw, fn, payload)
 }
 
 // serveBuffered invokes fn and writes its whole answer, or 503 past the

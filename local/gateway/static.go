@@ -1,68 +1,50 @@
 package gateway
 
 import (
+	"bytes"
+	"encoding/json"
 	"net/http"
 	"os"
 	"path"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
-// StreamPrefix is where WithStatic serves the chat stream on the app's own
-// origin: POST /stream/conversations/{id}/messages reaches the stream
-// handler as POST /conversations/{id}/messages.
-const StreamPrefix = "/stream"
-
-// apiPrefixes are the first path segments of the HTTP API's routes
-// (API.md); requests under them always go to the API handler.
-var apiPrefixes = []string{"auth", "me", "conversations", "embeddings", "search", "health"}
-
-// IsAPIPath reports whether p is, or is under, one of the API's route
-// prefixes: /auth/*, /me, /conversations*, /embeddings, /search, /health.
-func IsAPIPath(p string) bool {
-	seg := strings.TrimPrefix(p, "/")
-	if i := strings.IndexByte(seg, '/'); i >= 0 {
-		seg = seg[:i]
-	}
-	for _, a := range apiPrefixes {
-		if seg == a {
-			return true
-		}
-	}
-	return false
+// AppConfig is what the built web app learns at run time: where the HTTP
+// API and the chat stream are. It is the window.__MACRO_AI__ object that
+// web/src/config.ts reads, ahead of the build's VITE_API_URL and
+// VITE_STREAM_URL.
+type AppConfig struct {
+	APIURL    string `json:"apiUrl"`
+	StreamURL string `json:"streamUrl"`
 }
 
-// WithStatic puts the built web app (dir, e.g. web/dist) and the chat
-// stream on the same origin as api, so the browser needs no CORS in dev:
+// StaticApp serves the built web app (dir, e.g. web/dist) on an origin of
+// its own, as a static host (S3 + CloudFront, Amplify) does once deployed:
+// the API and the stream are other origins, so every call of the app is a
+// cross-origin one that the template's CORS must allow.
 //
-//   - any request under /stream/ goes to stream with /stream stripped
-//     (stream may be nil: then those requests are 404);
-//   - GET and HEAD outside the API's prefixes serve the file at that path in
-//     dir, or dir/index.html for client-side routes (paths under /assets/
-//     and paths with a file extension that do not exist are 404, not HTML);
-//   - everything else — every API route, every other method — goes to api.
+//   - GET and HEAD serve the file at that path in dir, or dir/index.html for
+//     client-side routes (paths under /assets/ and paths with a file
+//     extension that do not exist are 404, not HTML); other methods are 405;
+//   - index.html carries cfg as an inline script before its other scripts.
 //
 // index.html is served with Cache-Control: no-cache, /assets/* (Vite's
 // content-hashed files) as immutable. A dir without index.html (the app
-// not built) answers its GETs with a 404 that says how to build it.
-func WithStatic(api http.Handler, dir string, stream http.Handler) http.Handler {
+// not built) answers with a 404 that says how to build it.
+func StaticApp(dir string, cfg AppConfig) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	index := filepath.Join(dir, "index.html")
+	cfgJSON, _ := json.Marshal(cfg)
+	script := []byte("<script>window.__MACRO_AI__=" + string(cfgJSON) + "</script>")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := r.URL.Path
-		if p == StreamPrefix || strings.HasPrefix(p, StreamPrefix+"/") {
-			if stream == nil {
-				http.NotFound(w, r)
-				return
-			}
-			http.StripPrefix(StreamPrefix, stream).ServeHTTP(w, r)
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
-		if (r.Method != http.MethodGet && r.Method != http.MethodHead) || IsAPIPath(p) {
-			api.ServeHTTP(w, r)
-			return
-		}
-		clean := path.Clean("/" + p)
+		clean := path.Clean("/" + r.URL.Path)
 		if clean != "/" && clean != "/index.html" {
 			if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(clean))); err == nil && !fi.IsDir() {
 				if strings.HasPrefix(clean, "/assets/") {
@@ -76,13 +58,17 @@ func WithStatic(api http.Handler, dir string, stream http.Handler) http.Handler 
 				return
 			}
 		}
-		if _, err := os.Stat(index); err != nil {
+		page, err := os.ReadFile(index)
+		if err != nil {
 			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 			w.WriteHeader(http.StatusNotFound)
 			_, _ = w.Write([]byte("The web app is not built: run `make web` (npm run build in web/).\n"))
 			return
 		}
+		if i := bytes.Index(page, []byte("<script")); i >= 0 {
+			page = append(page[:i:i], append(script, page[i:]...)...)
+		}
 		w.Header().Set("Cache-Control", "no-cache")
-		http.ServeFile(w, r, index)
+		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(page))
 	})
 }

@@ -25,8 +25,30 @@ import (
 type Template struct {
 	// Functions are the AWS::Serverless::Function resources, sorted by LogicalID.
 	Functions []*Function
-	// Parameters maps each template parameter to its Default ("" when it has none).
+	// Parameters maps each template parameter to its Default ("" when it has
+	// none); a local run may override them (sam deploy --parameter-overrides).
 	Parameters map[string]string
+	// APIs are the AWS::Serverless::HttpApi resources by logical id.
+	APIs map[string]*HTTPAPI
+}
+
+// HTTPAPI is one AWS::Serverless::HttpApi.
+type HTTPAPI struct {
+	// CORS is its CorsConfiguration; nil when it has none (API Gateway then
+	// answers no preflight and adds no CORS header).
+	CORS *CORS
+}
+
+// CORS is a CorsConfiguration (HTTP API) or FunctionUrlConfig.Cors: what the
+// service answers preflights with and adds to responses. Values may be
+// intrinsics (!Ref AppOrigin): resolve them with Template.ResolveAll.
+type CORS struct {
+	AllowOrigins     []Value
+	AllowMethods     []string
+	AllowHeaders     []string
+	ExposeHeaders    []string
+	MaxAge           int // seconds; 0 when unset
+	AllowCredentials bool
 }
 
 // Function is one AWS::Serverless::Function with Globals.Function merged in.
@@ -45,6 +67,9 @@ type Function struct {
 	// Streaming reports FunctionUrlConfig.InvokeMode RESPONSE_STREAM: the
 	// function's responses are served streamed.
 	Streaming bool
+	// URL reports a FunctionUrlConfig; URLCORS is its Cors (nil: none).
+	URL     bool
+	URLCORS *CORS
 	// LogFormat is LoggingConfig.LogFormat (Text or JSON).
 	LogFormat string
 }
@@ -114,7 +139,7 @@ func Parse(data []byte) (*Template, error) {
 	}
 	root := doc.Content[0]
 
-	t := &Template{Parameters: map[string]string{}}
+	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}}
 	for name, p := range Pairs(Get(root, "Parameters")) {
 		t.Parameters[name] = scalar(Get(p, "Default"))
 	}
@@ -128,6 +153,7 @@ func Parse(data []byte) (*Template, error) {
 	for id, res := range Pairs(resources) {
 		if scalar(Get(res, "Type")) == "AWS::Serverless::HttpApi" {
 			apis[id] = Get(res, "Properties")
+			t.APIs[id] = &HTTPAPI{CORS: parseCORS(Get(apis[id], "CorsConfiguration"))}
 		}
 	}
 	for id, res := range Pairs(resources) {
@@ -305,7 +331,11 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 	if props == nil {
 		return fn, nil
 	}
-	fn.Streaming = scalar(Get(Get(props, "FunctionUrlConfig"), "InvokeMode")) == "RESPONSE_STREAM"
+	if url := Get(props, "FunctionUrlConfig"); url != nil {
+		fn.URL = true
+		fn.Streaming = scalar(Get(url, "InvokeMode")) == "RESPONSE_STREAM"
+		fn.URLCORS = parseCORS(Get(url, "Cors"))
+	}
 
 	for name, ev := range Pairs(Get(props, "Events")) {
 		p := Get(ev, "Properties")
@@ -369,6 +399,57 @@ func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
 		r.Authorizer = ""
 	}
 	return r, nil
+}
+
+// parseCORS reads a CorsConfiguration or a Function URL's Cors; nil for none.
+// HTTP API's CorsConfiguration: true (SAM's shorthand) allows any origin.
+func parseCORS(n *yaml.Node) *CORS {
+	if n == nil || scalar(n) == "false" {
+		return nil
+	}
+	c := &CORS{}
+	if scalar(n) == "true" {
+		c.AllowOrigins = []Value{{Literal: "*"}}
+		c.AllowMethods, c.AllowHeaders = []string{"*"}, []string{"*"}
+		return c
+	}
+	strs := func(key string) []string {
+		var out []string
+		for _, v := range content(Get(n, key)) {
+			out = append(out, scalar(v))
+		}
+		return out
+	}
+	if o := Get(n, "AllowOrigins"); o != nil && o.Kind == yaml.SequenceNode {
+		for _, v := range o.Content {
+			c.AllowOrigins = append(c.AllowOrigins, value(v))
+		}
+	} else if o != nil {
+		c.AllowOrigins = []Value{value(o)} // a !Ref to a list parameter
+	}
+	c.AllowMethods, c.AllowHeaders, c.ExposeHeaders = strs("AllowMethods"), strs("AllowHeaders"), strs("ExposeHeaders")
+	c.MaxAge, _ = strconv.Atoi(scalar(Get(n, "MaxAge")))
+	c.AllowCredentials = scalar(Get(n, "AllowCredentials")) == "true"
+	return c
+}
+
+// ResolveAll resolves each value (see Resolve); a !Ref to a
+// CommaDelimitedList parameter gives its items. Values without a local
+// value are left out.
+func (t *Template) ResolveAll(vs []Value) []string {
+	var out []string
+	for _, v := range vs {
+		s, ok := t.Resolve(v)
+		if !ok {
+			continue
+		}
+		for _, item := range strings.Split(s, ",") {
+			if item = strings.TrimSpace(item); item != "" {
+				out = append(out, item)
+			}
+		}
+	}
+	return out
 }
 
 // scalar returns n's text when it is a plain scalar, else "".

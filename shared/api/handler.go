@@ -9,7 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime/debug"
+	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -62,10 +65,38 @@ func Wrap(h HandlerFunc) func(ctx context.Context, raw json.RawMessage) (Respons
 	}
 }
 
+// HTTPAPILimit is API Gateway HTTP API's integration timeout: past it the
+// client gets 503 while the function runs on.
+const HTTPAPILimit = 30 * time.Second
+
+// HTTPAPITimeout is the deadline Serve gives a request that came through the
+// HTTP API: HTTP_API_TIMEOUT (default 28s), kept below HTTPAPILimit.
+var HTTPAPITimeout = sync.OnceValue(func() time.Duration {
+	d, err := time.ParseDuration(os.Getenv("HTTP_API_TIMEOUT"))
+	if err != nil || d <= 0 || d >= HTTPAPILimit {
+		return 28 * time.Second
+	}
+	return d
+})
+
+// IsFunctionURL tells a Function URL invocation (routeKey $default, a
+// lambda-url domain) from one through the HTTP API's routes (none of which
+// is its $default route).
+func IsFunctionURL(req *Request) bool {
+	return req.RouteKey == "$default" || strings.Contains(req.RequestContext.DomainName, ".lambda-url.")
+}
+
 // Serve runs h for req with the request id, the body limit, recovery and the
-// access log, and always answers with X-Request-Id.
+// access log, and always answers with X-Request-Id. A request through the
+// HTTP API gets HTTPAPITimeout as its deadline, so that it answers before
+// API Gateway gives up on it.
 func Serve(ctx context.Context, req *Request, h HandlerFunc) (resp Response) {
 	start := time.Now()
+	if !IsFunctionURL(req) {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, HTTPAPITimeout())
+		defer cancel()
+	}
 	requestID := req.RequestContext.RequestID
 	if requestID == "" {
 		if lc, ok := lambdacontext.FromContext(ctx); ok {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWrap(t *testing.T) {
@@ -136,5 +137,44 @@ func TestIsWarmup(t *testing.T) {
 		if got := IsWarmup([]byte(raw)); got != want {
 			t.Errorf("IsWarmup(%s) = %v, want %v", raw, got, want)
 		}
+	}
+}
+
+// TestHTTPAPIDeadline: a request through the HTTP API must answer before
+// API Gateway's 30 s cut, whatever the function's own Timeout; a Function
+// URL request keeps the invocation's deadline.
+func TestHTTPAPIDeadline(t *testing.T) {
+	tests := []struct {
+		name, routeKey, domain string
+		want                   time.Duration // 0: no deadline of Serve's own
+	}{
+		{"an HTTP API route", "POST /conversations/{id}/messages", "abc123.execute-api.eu-west-2.amazonaws.com", HTTPAPITimeout()},
+		{"the Function URL", "$default", "xyz.lambda-url.eu-west-2.on.aws", 0},
+	}
+	if HTTPAPITimeout() >= HTTPAPILimit {
+		t.Fatalf("HTTPAPITimeout %v is not below the HTTP API's %v", HTTPAPITimeout(), HTTPAPILimit)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := &Request{RouteKey: tt.routeKey}
+			req.RequestContext.DomainName = tt.domain
+			var left time.Duration
+			var has bool
+			Serve(context.Background(), req, func(ctx context.Context, _ *Request) (Response, error) {
+				var d time.Time
+				d, has = ctx.Deadline()
+				left = time.Until(d)
+				return JSON(200, nil), nil
+			})
+			if tt.want == 0 {
+				if has {
+					t.Errorf("a deadline %v away, want none", left)
+				}
+				return
+			}
+			if !has || left > tt.want || left < tt.want-time.Second {
+				t.Errorf("deadline %v away (set: %v), want %v", left, has, tt.want)
+			}
+		})
 	}
 }

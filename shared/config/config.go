@@ -268,12 +268,19 @@ type Warmup struct {
 	ActiveHours string `env:"WARMUP_ACTIVE_HOURS"`
 	// Timeout bounds one warmup invocation.
 	Timeout time.Duration `env:"WARMUP_TIMEOUT" envDefault:"5s"`
+	// Concurrency is how many functions are warmed at a time: a new AWS
+	// account may run only 10 executions at once, and the warmup's own and
+	// the users' requests need some of them.
+	Concurrency int `env:"WARMUP_CONCURRENCY" envDefault:"5"`
 }
 
 // Validate implements Validator.
 func (w Warmup) Validate() error {
 	if _, _, err := w.Hours(); err != nil {
 		return err
+	}
+	if w.Concurrency < 1 {
+		return fmt.Errorf("WARMUP_CONCURRENCY: %d, want at least 1", w.Concurrency)
 	}
 	return nil
 }

@@ -55,7 +55,14 @@ test('web app end to end on the local stack', { timeout: 10 * 60_000 }, async (t
 });
 
 async function journey(t, browser, stack, report) {
+  // The app is on its own origin, the API and the stream on theirs, as when
+  // deployed: every call of the app is cross-origin (the template's CORS).
   const base = stack.baseURL;
+  const apiURL = stack.env.API_URL;
+  const streamRoute = `${stack.env.STREAM_URL}/conversations/*/messages`;
+  // What API Gateway and the Function URL add to every answer; a stubbed
+  // answer needs it too, or the browser refuses it.
+  const cors = { 'Access-Control-Allow-Origin': base, 'Access-Control-Expose-Headers': 'retry-after,x-request-id' };
   const email = `web-e2e-${Date.now().toString(36)}@example.com`;
   const pageErrors = [];
   let failed = false;
@@ -200,7 +207,7 @@ async function journey(t, browser, stack, report) {
     // The server's field errors go under their fields too (API.md's details).
     await page.route('**/auth/sign-up', (route) => route.fulfill({
       status: 400,
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', ...cors },
       body: JSON.stringify({ error: { code: 'validation_failed', message: 'password: must not contain the e-mail', details: [{ field: 'password', message: 'must not contain the e-mail' }], requestId: 'r' } }),
     }), { times: 1 });
     await byLabel('E-mail').fill('someone@example.com');
@@ -318,9 +325,9 @@ async function journey(t, browser, stack, report) {
       ...md.match(/[\s\S]{1,12}/g).map((text) => ['delta', { text }]),
       ['done', { assistantMessageId: 'x', finishReason: 'stop' }],
     ];
-    await page.route('**/stream/conversations/*/messages', (route) => route.fulfill({
+    await page.route(streamRoute, (route) => route.fulfill({
       status: 200,
-      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' },
+      headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...cors },
       body: events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join(''),
     }), { times: 1 });
     await composer().fill('Show me some Go, with formatting');
@@ -355,14 +362,14 @@ async function journey(t, browser, stack, report) {
     // The first attempt reaches the server, which answers in full, but the
     // browser gets only the start of the stream and then an error event.
     const bodies = [];
-    await page.route('**/stream/conversations/*/messages', async (route) => {
+    await page.route(streamRoute, async (route) => {
       bodies.push(JSON.parse(route.request().postData()));
       const res = await route.fetch();
       const text = await res.text();
       const cut = text.split('\n\n').filter((b) => b.startsWith('event: start') || b.startsWith('event: delta')).slice(0, 2);
       await route.fulfill({
         status: 200,
-        headers: { 'Content-Type': 'text/event-stream' },
+        headers: { 'Content-Type': 'text/event-stream', ...cors },
         body: cut.join('\n\n') + '\n\nevent: error\ndata: {"error":{"code":"upstream_error","message":"the model failed"}}\n\n',
       });
     }, { times: 1 });
@@ -371,7 +378,7 @@ async function journey(t, browser, stack, report) {
     await page.keyboard.press('Enter');
     assert.equal(await waitAnswerDone(), 'failed');
     await lastAssistant().getByText('The AI service failed to answer. Please try again.').waitFor();
-    const retryReq = page.waitForRequest((r) => r.url().includes('/stream/conversations/') && r.method() === 'POST');
+    const retryReq = page.waitForRequest((r) => r.url().startsWith(`${stack.env.STREAM_URL}/conversations/`) && r.method() === 'POST');
     await lastAssistant().getByRole('button', { name: 'Retry' }).click();
     bodies.push(JSON.parse((await retryReq).postData()));
     assert.equal(await waitAnswerDone(), 'complete');
@@ -397,9 +404,9 @@ async function journey(t, browser, stack, report) {
   });
 
   await step('429 before the stream: the wait time in words', async () => {
-    await page.route('**/stream/conversations/*/messages', (route) => route.fulfill({
+    await page.route(streamRoute, (route) => route.fulfill({
       status: 429,
-      headers: { 'Content-Type': 'application/json', 'Retry-After': '42' },
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '42', ...cors },
       body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests', requestId: 'r' } }),
     }), { times: 1 });
     await composer().fill('One more');
@@ -410,7 +417,7 @@ async function journey(t, browser, stack, report) {
   });
 
   await step('the sidebar pages through every conversation, newest first', async () => {
-    const r = await fetch(`${base}/auth/sign-in`, {
+    const r = await fetch(`${apiURL}/auth/sign-in`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
     });
     assert.equal(r.status, 200);
@@ -418,7 +425,7 @@ async function journey(t, browser, stack, report) {
     const seeds = [];
     for (let i = 1; i <= 22; i++) {
       const title = `Seeded ${String(i).padStart(2, '0')}`;
-      const c = await fetch(`${base}/conversations`, {
+      const c = await fetch(`${apiURL}/conversations`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${accessToken}` },
         body: JSON.stringify({ title }),
@@ -513,7 +520,7 @@ async function journey(t, browser, stack, report) {
   await step('a refresh that fails (429) keeps the session and says why', async () => {
     await page.route('**/auth/refresh', (route) => route.fulfill({
       status: 429,
-      headers: { 'Content-Type': 'application/json', 'Retry-After': '30' },
+      headers: { 'Content-Type': 'application/json', 'Retry-After': '30', ...cors },
       body: JSON.stringify({ error: { code: 'rate_limited', message: 'too many requests' } }),
     }), { times: 1 });
     await page.reload();
@@ -564,7 +571,7 @@ async function journey(t, browser, stack, report) {
     await page.waitForURL((u) => u.pathname === '/sign-in');
     assert.equal(await page.evaluate(() => sessionStorage.getItem('macro-ai.refreshToken')), null);
     // Revoked on the server too (global sign-out).
-    const r = await fetch(`${base}/auth/refresh`, {
+    const r = await fetch(`${apiURL}/auth/refresh`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refreshToken }),
     });
     assert.equal(r.status, 401, await r.text());

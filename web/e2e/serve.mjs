@@ -1,9 +1,6 @@
-// Serves web/dist on one origin with the API and the chat stream behind it —
-// what gateway.WithStatic does in `make dev` — for the e2e run when the
-// gateway does not serve the app itself:
-//   /stream/*          → STREAM_URL with /stream stripped (streamed through)
-//   API route prefixes → API_URL
-//   other GET/HEAD     → the file in dist, else index.html (client routes)
+// Serves web/dist on an origin of its own for a stack that does not serve
+// the app itself (an E2E_STACK_ENV without WEB_URL), as gateway.StaticApp
+// does in `make dev`.
 // Usage: node e2e/serve.mjs [port]   (reads ../.local/stack.env)
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -24,48 +21,41 @@ export function readStackEnv(file = join(repoRoot, '.local', 'stack.env')) {
   return env;
 }
 
-const apiPrefixes = new Set(['auth', 'me', 'conversations', 'embeddings', 'search', 'health']);
 const types = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.svg': 'image/svg+xml', '.png': 'image/png', '.ico': 'image/x-icon', '.json': 'application/json', '.txt': 'text/plain',
 };
 
-function proxy(req, res, target, path) {
-  const url = new URL(path, target);
-  const headers = { ...req.headers, host: url.host };
-  const up = http.request(url, { method: req.method, headers }, (r) => {
-    res.writeHead(r.statusCode ?? 502, r.headers);
-    r.pipe(res);
-  });
-  // The browser went away (the Stop button aborts the stream): so does the upstream request.
-  res.on('close', () => { if (!res.writableFinished) up.destroy(); });
-  up.on('error', () => {
-    if (!res.headersSent) res.writeHead(502, { 'Content-Type': 'application/json' });
-    res.end('{"message":"Bad Gateway"}');
-  });
-  req.pipe(up);
-}
-
+/**
+ * A static host for dist on its own origin, as gateway.StaticApp in
+ * `make dev`: files, index.html for client routes, and the stack's URLs in
+ * index.html as window.__MACRO_AI__ (the API and the stream are other
+ * origins: the app's calls are cross-origin, as when deployed).
+ */
 export function createServer({ dist = join(webDir, 'dist'), apiUrl, streamUrl }) {
+  const config = `<script>window.__MACRO_AI__=${JSON.stringify({ apiUrl, streamUrl })}</script>`;
   return http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
-    const first = u.pathname.split('/')[1] ?? '';
-    if (u.pathname.startsWith('/stream/')) return proxy(req, res, streamUrl, u.pathname.slice('/stream'.length) + u.search);
-    if (apiPrefixes.has(first) || (req.method !== 'GET' && req.method !== 'HEAD')) return proxy(req, res, apiUrl, u.pathname + u.search);
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'GET, HEAD' });
+      return res.end('method not allowed');
+    }
     const rel = normalize(decodeURIComponent(u.pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(dist, rel);
     let isFile = false;
-    try { isFile = file.startsWith(dist) && statSync(file).isFile(); } catch { /* missing */ }
+    try { isFile = file.startsWith(dist) && statSync(file).isFile() && !file.endsWith('index.html'); } catch { /* missing */ }
     if (!isFile) {
-      if (u.pathname.startsWith('/assets/') || extname(u.pathname)) {
+      if (u.pathname.startsWith('/assets/') || (extname(u.pathname) && !u.pathname.endsWith('index.html'))) {
         res.writeHead(404, { 'Content-Type': 'text/plain' });
         return res.end('not found');
       }
-      file = join(dist, 'index.html');
+      const html = readFileSync(join(dist, 'index.html'), 'utf8');
+      const i = html.indexOf('<script');
+      res.writeHead(200, { 'Content-Type': types['.html'], 'Cache-Control': 'no-cache' });
+      return res.end(req.method === 'HEAD' ? undefined : i < 0 ? html : html.slice(0, i) + config + html.slice(i));
     }
-    const ext = extname(file);
     res.writeHead(200, {
-      'Content-Type': types[ext] ?? 'application/octet-stream',
+      'Content-Type': types[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': u.pathname.startsWith('/assets/') ? 'public, max-age=31536000, immutable' : 'no-cache',
     });
     if (req.method === 'HEAD') return res.end();

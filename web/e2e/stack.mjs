@@ -1,7 +1,7 @@
 // The real local stack for the e2e run: `localstack up` (PostgreSQL, Redis,
 // cognito-local, the gateway running the real bootstraps, the chat-stream
 // Function URL and the dev model) on free loopback ports with its state in a
-// temp folder, and the web app on one origin in front of it.
+// temp folder, and the web app on an origin of its own (the API and the stream are others).
 //
 //   E2E_STACK_ENV=../.local/stack.env   use a running `make dev` stack instead
 //   E2E_KEEP=1                          keep the temp folder (state, localstack.log)
@@ -62,7 +62,7 @@ export async function startStack({ log = () => {} } = {}) {
     const logFile = join(dir, 'localstack.log');
     const out = openSync(logFile, 'a');
     const args = ['up', '-dir', join(dir, 'state'), '-env-file', envFile,
-      '-api', '127.0.0.1:0', '-stream', '127.0.0.1:0', '-model', '127.0.0.1:0',
+      '-api', '127.0.0.1:0', '-stream', '127.0.0.1:0', '-web', '127.0.0.1:0', '-aws', '127.0.0.1:0', '-model', '127.0.0.1:0',
       '-postgres-port', '0', '-redis-port', '0', '-cognito-port', '0'];
     // OPENAI_API_KEY unset: the dev model answers, offline and deterministic.
     const childEnv = { ...process.env };
@@ -83,21 +83,17 @@ export async function startStack({ log = () => {} } = {}) {
     env.__logFile = logFile;
   }
 
-  // The gateway serves the app itself when it is wired with gateway.WithStatic;
-  // otherwise serve.mjs puts dist, the API and /stream on one origin.
+  // The app on its own origin: the stack's (WEB_URL, the template's
+  // AppOrigin), else a static server here for a stack that has none.
   let server = null;
-  let baseURL = env.API_URL;
-  let servesApp = false;
-  try {
-    const r = await fetch(`${env.API_URL}/sign-in`);
-    servesApp = r.ok && (r.headers.get('content-type') ?? '').includes('text/html');
-  } catch { /* not yet */ }
+  let baseURL = env.WEB_URL;
+  const servesApp = Boolean(baseURL);
   if (!servesApp) {
     server = createServer({ apiUrl: env.API_URL, streamUrl: env.STREAM_URL });
     await new Promise((res) => server.listen(0, '127.0.0.1', res));
     baseURL = `http://127.0.0.1:${server.address().port}`;
   }
-  log(`stack: API ${env.API_URL}, stream ${env.STREAM_URL}; app on ${baseURL} (${servesApp ? 'served by the gateway' : 'e2e/serve.mjs in front of the gateway'})`);
+  log(`stack: API ${env.API_URL}, stream ${env.STREAM_URL}; app on ${baseURL} (${servesApp ? 'served by the stack' : 'e2e/serve.mjs'})`);
 
   return {
     baseURL,

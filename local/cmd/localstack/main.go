@@ -4,10 +4,12 @@
 //	localstack test -- go test ./...   start a throwaway stack, run the command with
 //	                                   MACRO_TESTENV naming the stack's env file, stop it
 //	localstack code EMAIL              print the latest code cognito-local "e-mailed" to EMAIL
-//	localstack up                      start the durable dev stack in .local/dev and the
+//	localstack up                      start the durable dev stack in .local/dev, the
 //	                                   local gateway (:3000) running the real bootstraps,
-//	                                   the local AWS endpoint (:3002: Lambda Invoke, SSM),
-//	                                   write .local/stack.env, run until Ctrl-C
+//	                                   the chat stream's Function URL (:3001), the local
+//	                                   AWS endpoint (:3002: Lambda Invoke, SSM) and the
+//	                                   web app on its own origin (:5173, the template's
+//	                                   AppOrigin); write .local/stack.env, run until Ctrl-C
 //	localstack ssm put NAME VALUE      write a parameter to the running stack's Parameter Store
 //	localstack ssm get NAME            read one (prints the value: it is local)
 package main
@@ -129,6 +131,7 @@ func runUp(args []string) error {
 	apiAddr := fs.String("api", envOr("API_ADDR", "127.0.0.1:3000"), "gateway address (the HTTP API)")
 	streamAddr := fs.String("stream", envOr("STREAM_ADDR", "127.0.0.1:3001"), "chat-stream Function URL address")
 	awsAddr := fs.String("aws", envOr("AWS_ADDR", "127.0.0.1:3002"), "local AWS endpoint (Lambda Invoke API, SSM Parameter Store)")
+	webAddr := fs.String("web", envOr("WEB_ADDR", "127.0.0.1:5173"), "web app address (its own origin, as when hosted)")
 	modelAddr := fs.String("model", envOr("DEV_MODEL_ADDR", "127.0.0.1:8089"), "dev model server address (when OPENAI_API_KEY is unset)")
 	pgPort := fs.Int("postgres-port", 54329, "PostgreSQL port")
 	redisPort := fs.Int("redis-port", 63799, "Redis port")
@@ -151,6 +154,22 @@ func runUp(args []string) error {
 	if err != nil {
 		return err
 	}
+	// The browser-facing servers listen first: the web app's origin is the
+	// template's AppOrigin (as a deploy's --parameter-overrides would set
+	// it), so the gateway and the Function URL allow exactly that origin.
+	var apiLn, streamLn, webLn net.Listener
+	for _, l := range []struct {
+		ln   *net.Listener
+		addr string
+	}{{&apiLn, *apiAddr}, {&streamLn, *streamAddr}, {&webLn, *webAddr}} {
+		if *l.ln, err = net.Listen("tcp", l.addr); err != nil {
+			return fmt.Errorf("listen on %s: %w", l.addr, err)
+		}
+		defer (*l.ln).Close()
+	}
+	vars["API_URL"], vars["STREAM_URL"], vars["WEB_URL"] = "http://"+apiLn.Addr().String(), "http://"+streamLn.Addr().String(), "http://"+webLn.Addr().String()
+	tpl.Parameters["AppOrigin"] = vars["WEB_URL"]
+
 	gwEnv := map[string]string{}
 	for k, v := range vars {
 		gwEnv[k] = v
@@ -160,7 +179,7 @@ func runUp(args []string) error {
 			gwEnv[k] = v
 		}
 	}
-	errc := make(chan error, 3)
+	errc := make(chan error, 8)
 	if os.Getenv("OPENAI_API_KEY") == "" {
 		// No key: our OpenAI-compatible dev model answers, offline.
 		model := devmodel.New(devmodel.Config{Dimensions: stack.Env.EmbeddingDimensions, TokenDelay: 25 * time.Millisecond})
@@ -214,40 +233,22 @@ func runUp(args []string) error {
 		return err
 	}
 
-	streamURL, streamErr := gw.FunctionURL("chat-stream")
-	apiReady := make(chan string, 1)
-	go func() {
-		// One origin for the browser: the API, the web app (web/dist, with
-		// the chat stream under /stream), and the API's description at /docs
-		// and /openapi.yaml.
-		api := gateway.WithDocs(gateway.WithStatic(gw, filepath.Join(root, "web", "dist"), streamURL), filepath.Join(root, "openapi.yaml"))
-		errc <- gateway.ListenAndServe(ctx, *apiAddr, api, func(a net.Addr) { apiReady <- "http://" + a.String() })
-	}()
-	streamReady := make(chan string, 1)
-	if h, err := streamURL, streamErr; err == nil {
-		go func() {
-			errc <- gateway.ListenAndServe(ctx, *streamAddr, h, func(a net.Addr) { streamReady <- "http://" + a.String() })
-		}()
-	} else {
-		streamReady <- ""
+	streamURL, err := gw.FunctionURL("chat-stream")
+	if err != nil {
+		return err
 	}
-	for _, ch := range []chan string{apiReady, streamReady} {
-		select {
-		case url := <-ch:
-			if ch == apiReady {
-				vars["API_URL"] = url
-			} else {
-				vars["STREAM_URL"] = url
-			}
-		case err := <-errc:
-			return err
-		}
-	}
+	// The API with its description at /docs and /openapi.yaml; the chat
+	// stream's Function URL; the web app on its own origin.
+	go func() { errc <- gateway.Serve(ctx, apiLn, gateway.WithDocs(gw, filepath.Join(root, "openapi.yaml"))) }()
+	go func() { errc <- gateway.Serve(ctx, streamLn, streamURL) }()
+	app := gateway.StaticApp(filepath.Join(root, "web", "dist"), gateway.AppConfig{APIURL: vars["API_URL"], StreamURL: vars["STREAM_URL"]})
+	go func() { errc <- gateway.Serve(ctx, webLn, app) }()
 	if err := testenv.WriteEnvFile(*envFile, vars); err != nil {
 		return err
 	}
 	fmt.Printf(`
 Macro AI is running locally.
+  web app        %s        (open it in a browser)
   API            %s        (try: curl %s/health; docs: %s/docs)
   chat stream    %s
   Cognito        %s  pool %s  client %s
@@ -257,7 +258,7 @@ Macro AI is running locally.
   AWS (local)    %s  (Lambda Invoke, SSM Parameter Store)
 Settings are in %s. Ctrl-C stops everything.
 
-`, vars["API_URL"], vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
+`, vars["WEB_URL"], vars["API_URL"], vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
 		vars["COGNITO_CLIENT_ID"], vars["DATABASE_URL"], vars["REDIS_URL"], vars["OPENAI_BASE_URL"], vars["SSM_ENDPOINT"], *envFile)
 	select {
 	case <-ctx.Done():
