@@ -17,7 +17,7 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := db.OpenFromEnv(ctx, "auth-sign-in")
+	_, pool, err := db.OpenBoundedFromEnv(ctx, "auth-sign-in")
 	if err != nil {
 		return nil, err
 	}

@@ -56,7 +56,7 @@ func wire(ctx context.Context) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := db.OpenFromEnv(ctx, "chat-stream")
+	_, pool, err := db.OpenBoundedFromEnv(ctx, "chat-stream")
 	if err != nil {
 		return nil, err
 	}

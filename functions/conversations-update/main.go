@@ -16,6 +16,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{db: d.DB}
+	h := &handler{db: d.Store}
 	return d.Route("conversations-update", h.Serve), nil
 }

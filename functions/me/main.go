@@ -27,7 +27,7 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := db.OpenFromEnv(ctx, "me")
+	_, pool, err := db.OpenBoundedFromEnv(ctx, "me")
 	if err != nil {
 		return nil, err
 	}

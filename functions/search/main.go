@@ -37,6 +37,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 		return nil, err
 	}
 	model := ai.New(aiCfg, emb.Dimensions)
-	h := &handler{db: d.DB, embed: cache.Vectors(rdb, model.EmbeddingModel(), emb.Dimensions, model.Embed)}
+	h := &handler{db: d.Store, embed: cache.Vectors(rdb, model.EmbeddingModel(), emb.Dimensions, model.Embed)}
 	return d.Route("search", h.Serve), nil
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/macro-ai/macro-ai/local/template"
 )
@@ -117,6 +118,93 @@ func TestCORS(t *testing.T) {
 		resp.Body.Close()
 		if resp.Header.Get("Access-Control-Allow-Origin") != app || resp.Header.Get("Access-Control-Expose-Headers") != "retry-after" {
 			t.Errorf("streamed response headers %v", resp.Header)
+		}
+	})
+}
+
+// TestConcurrencyLimits: a function's ReservedConcurrentExecutions (an !If
+// on a parameter, as in template.yaml) and the account's limit bound the
+// invocations running at once; a throttled one is answered at once as AWS
+// answers it: 500 behind the HTTP API, 429 from a Function URL.
+func TestConcurrencyLimits(t *testing.T) {
+	withReserved := func(reserved string, account int) func(*Config) {
+		return func(cfg *Config) {
+			doc := strings.Replace(testTemplate, "  Stage: {Type: String, Default: test}\n",
+				"  Stage: {Type: String, Default: test}\n  Reserved: {Type: Number, Default: 0}\nConditions:\n  Reserves: !Not [!Equals [!Ref Reserved, 0]]\n", 1)
+			doc = strings.Replace(doc, "    Timeout: 5\n", "    Timeout: 5\n    ReservedConcurrentExecutions: !If [Reserves, !Ref Reserved, !Ref AWS::NoValue]\n", 1)
+			tpl, err := template.Parse([]byte(doc))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tpl.Parameters["Reserved"] = reserved
+			cfg.Template, cfg.AccountConcurrency = tpl, account
+		}
+	}
+	tests := []struct {
+		name              string
+		reserved          string
+		account, parallel int
+		wantOK            int
+	}{
+		{"reserved 2", "2", 0, 5, 2},
+		{"no reservation (0), an account of 3", "0", 3, 5, 3},
+		{"the smaller of both", "4", 2, 5, 2},
+		{"no limit at all", "0", 0, 4, 4},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fx := newFixture(t, withReserved(tt.reserved, tt.account))
+			type answer struct {
+				status int
+				body   string
+				took   time.Duration
+			}
+			answers := make(chan answer, tt.parallel)
+			for range tt.parallel {
+				go func() {
+					start := time.Now()
+					r := fx.do(t, "GET", "/slow?do=sleep&ms=600", nil, nil)
+					answers <- answer{r.status, string(r.body), time.Since(start)}
+				}()
+			}
+			ok := 0
+			for range tt.parallel {
+				a := <-answers
+				switch {
+				case a.status == 200:
+					ok++
+				case a.status == 500 && a.body == `{"message":"Internal Server Error"}` && a.took < 300*time.Millisecond:
+					// throttled: answered at once
+				default:
+					t.Errorf("answer %d %s after %v", a.status, a.body, a.took)
+				}
+			}
+			if ok != tt.wantOK {
+				t.Errorf("%d of %d ran, want %d", ok, tt.parallel, tt.wantOK)
+			}
+		})
+	}
+
+	t.Run("a throttled Function URL answers 429", func(t *testing.T) {
+		fx := newFixture(t, withReserved("0", 1))
+		h, err := fx.gw.FunctionURL("StreamFunction")
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		defer srv.Close()
+		first, err := http.Post(srv.URL+"/stream?n=3&gap=200", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer first.Body.Close()
+		second, err := http.Post(srv.URL+"/stream?n=1&gap=1", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		second.Body.Close()
+		if second.StatusCode != 429 || second.Header.Get("X-Amzn-ErrorType") != "TooManyRequestsException" {
+			t.Errorf("second stream while the account's 1 is busy: %d %v", second.StatusCode, second.Header)
 		}
 	})
 }

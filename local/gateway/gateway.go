@@ -62,7 +62,11 @@ type Config struct {
 	IntegrationTimeout time.Duration
 	// IdleTimeout is how long idle instances stay warm (lambdaemu.Config).
 	IdleTimeout time.Duration
-	Region      string
+	// AccountConcurrency is the account's concurrency limit, shared by every
+	// function (0: unbounded). A new AWS account may have 10. Each function
+	// is also held to its template ReservedConcurrentExecutions.
+	AccountConcurrency int
+	Region             string
 	// Log receives one access line per request and the REPORT lines; default os.Stderr.
 	Log io.Writer
 	// FunctionOutput receives the functions' own output; default Log.
@@ -94,6 +98,7 @@ type Gateway struct {
 	cfg      Config
 	routes   []*route
 	apiCORS  *corsPolicy // the HTTP API's CorsConfiguration
+	account  *lambdaemu.Account
 	verifier *auth.Verifier
 	logMu    sync.Mutex
 
@@ -122,7 +127,7 @@ func New(cfg Config) (*Gateway, error) {
 	if cfg.FunctionOutput == nil {
 		cfg.FunctionOutput = cfg.Log
 	}
-	g := &Gateway{cfg: cfg, fns: map[string]*lambdaemu.Function{}}
+	g := &Gateway{cfg: cfg, fns: map[string]*lambdaemu.Function{}, account: lambdaemu.NewAccount(cfg.AccountConcurrency)}
 	seen := map[string]string{}
 	for _, fn := range cfg.Template.Functions {
 		for _, r := range fn.Routes {
@@ -146,6 +151,9 @@ func New(cfg Config) (*Gateway, error) {
 	return g, nil
 }
 
+// Account is the account-wide concurrency the functions share.
+func (g *Gateway) Account() *lambdaemu.Account { return g.account }
+
 // Function returns the emulator of the template function named name (its
 // Dir or LogicalID), starting nothing until it is invoked.
 func (g *Gateway) Function(name string) (*lambdaemu.Function, error) {
@@ -165,19 +173,25 @@ func (g *Gateway) function(fn *template.Function) (*lambdaemu.Function, error) {
 	if f, ok := g.fns[fn.Dir]; ok {
 		return f, nil
 	}
+	reserved := 0
+	if v, ok := g.cfg.Template.Resolve(fn.ReservedConcurrency); ok {
+		reserved, _ = strconv.Atoi(v)
+	}
 	f, err := lambdaemu.New(lambdaemu.Config{
-		Name:        fn.Dir,
-		Bootstrap:   filepath.Join(g.cfg.BuildDir, fn.Dir, "bootstrap"),
-		Handler:     fn.Handler,
-		MemoryMB:    fn.MemorySize,
-		Timeout:     fn.Timeout,
-		Env:         fn.Env(g.cfg.Template, g.cfg.Env),
-		LogFormat:   fn.LogFormat,
-		Region:      g.cfg.Region,
-		IdleTimeout: g.cfg.IdleTimeout,
-		Output:      g.cfg.FunctionOutput,
-		Log:         g.cfg.Log,
-		OnReport:    g.cfg.OnReport,
+		MaxInstances: reserved,
+		Account:      g.account,
+		Name:         fn.Dir,
+		Bootstrap:    filepath.Join(g.cfg.BuildDir, fn.Dir, "bootstrap"),
+		Handler:      fn.Handler,
+		MemoryMB:     fn.MemorySize,
+		Timeout:      fn.Timeout,
+		Env:          fn.Env(g.cfg.Template, g.cfg.Env),
+		LogFormat:    fn.LogFormat,
+		Region:       g.cfg.Region,
+		IdleTimeout:  g.cfg.IdleTimeout,
+		Output:       g.cfg.FunctionOutput,
+		Log:          g.cfg.Log,
+		OnReport:     g.cfg.OnReport,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("gateway: %s (build it with make build-host): %w", fn.LogicalID, err)
@@ -332,6 +346,17 @@ func (g *Gateway) serveFunctionURL(rw http.ResponseWriter, r *http.Request, tf *
 	g.serveBuffered(rw, fn, payload)
 }
 
+// writeThrottled is a Function URL's answer to an invocation Lambda
+// throttled (the function's reserved or the account's concurrency is used
+// up): 429 with Lambda's TooManyRequestsException. (Behind the HTTP API the
+// same throttle is a 500.)
+func writeThrottled(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Amzn-ErrorType", "TooManyRequestsException")
+	w.WriteHeader(http.StatusTooManyRequests)
+	_, _ = io.WriteString(w, `{"Reason":"ReservedFunctionConcurrentInvocationLimitExceeded","Type":"User","message":"Rate Exceeded."}`)
+}
+
 // serveBuffered invokes fn and writes its whole answer, or 503 past the
 // integration timeout (the invocation itself runs on, as on AWS).
 func (g *Gateway) serveBuffered(w http.ResponseWriter, fn *lambdaemu.Function, payload []byte) {
@@ -383,6 +408,10 @@ func (g *Gateway) serveStream(w http.ResponseWriter, r *http.Request, fn *lambda
 	s, err := fn.InvokeStream(context.Background(), payload)
 	if err != nil {
 		g.logf("%s: invoke: %v", fn.Name(), err)
+		if errors.Is(err, lambdaemu.ErrThrottled) {
+			writeThrottled(w)
+			return
+		}
 		writeMessage(w, errStatus, "Internal Server Error")
 		return
 	}

@@ -38,6 +38,51 @@ const (
 // as Lambda answers TooManyRequestsException at its concurrency limit.
 var ErrThrottled = errors.New("lambdaemu: rate exceeded: all instances are busy")
 
+// Account is an account's concurrency limit, shared by its functions:
+// Lambda throttles an invocation when that many are running in the account
+// (a new account may run 10; the default quota is 1 000). Idle instances do
+// not count.
+type Account struct {
+	limit int
+	mu    sync.Mutex
+	busy  int
+	peak  int
+}
+
+// NewAccount returns an account that runs at most limit invocations at once
+// (0: unbounded).
+func NewAccount(limit int) *Account { return &Account{limit: limit} }
+
+func (a *Account) take() bool {
+	if a == nil {
+		return true
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.limit > 0 && a.busy >= a.limit {
+		return false
+	}
+	a.busy++
+	a.peak = max(a.peak, a.busy)
+	return true
+}
+
+func (a *Account) give() {
+	if a == nil {
+		return
+	}
+	a.mu.Lock()
+	a.busy--
+	a.mu.Unlock()
+}
+
+// Peak is the most invocations that ran at once.
+func (a *Account) Peak() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.peak
+}
+
 // ErrClosed is returned by Invoke after Close.
 var ErrClosed = errors.New("lambdaemu: function closed")
 
@@ -55,9 +100,12 @@ type Config struct {
 	// IdleTimeout is how long an idle instance stays warm before it is
 	// stopped; negative stops it as soon as an invocation ends.
 	IdleTimeout time.Duration
-	// MaxInstances bounds concurrent instances (0: unbounded); over it
-	// Invoke returns ErrThrottled.
+	// MaxInstances bounds concurrent instances (0: unbounded), as the
+	// function's reserved concurrency does; over it Invoke returns ErrThrottled.
 	MaxInstances int
+	// Account, when set, is the account-wide concurrency the function shares
+	// with others; over it Invoke returns ErrThrottled.
+	Account *Account
 	// Output receives the function's stdout and stderr, each line prefixed
 	// with "[name] "; default os.Stderr.
 	Output io.Writer
@@ -74,12 +122,13 @@ type Function struct {
 	output *lineWriter
 	logMu  sync.Mutex
 
-	mu      sync.Mutex
-	idle    []*instance // most recently used last
-	running map[*instance]bool
-	nextID  int
-	closed  bool
-	wg      sync.WaitGroup // instance and invocation goroutines
+	mu       sync.Mutex
+	idle     []*instance // most recently used last
+	running  map[*instance]bool
+	nextID   int
+	starting int // instances being started, not yet in running
+	closed   bool
+	wg       sync.WaitGroup // instance and invocation goroutines
 }
 
 // New returns a Function for cfg. It starts no process until the first Invoke.
@@ -208,8 +257,12 @@ func (s *Stream) Report() Report {
 // InvokeStream starts one invocation and returns once the response begins
 // or the invocation fails, whichever comes first.
 func (f *Function) InvokeStream(ctx context.Context, payload []byte) (*Stream, error) {
+	if !f.cfg.Account.take() {
+		return nil, ErrThrottled
+	}
 	inst, err := f.acquire()
 	if err != nil {
+		f.cfg.Account.give()
 		return nil, err
 	}
 	c := newCall(payload)
@@ -272,6 +325,7 @@ func (f *Function) run(inst *instance, c *call) {
 	// The instance is free again before the caller learns the outcome, so
 	// that a caller's next invocation finds it warm.
 	f.release(inst)
+	f.cfg.Account.give()
 	close(c.reported)
 }
 
@@ -333,20 +387,22 @@ func (f *Function) acquire() (*instance, error) {
 			return inst, nil
 		}
 	}
-	if f.cfg.MaxInstances > 0 && len(f.running) >= f.cfg.MaxInstances {
+	if f.cfg.MaxInstances > 0 && len(f.running)+f.starting >= f.cfg.MaxInstances {
 		f.mu.Unlock()
 		return nil, ErrThrottled
 	}
 	f.nextID++
 	id := f.nextID
+	f.starting++ // counted against MaxInstances while it starts
 	f.mu.Unlock()
 
 	inst, err := f.start(id)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.starting--
 	if err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
 	if f.closed {
 		inst.stop()
 		return nil, ErrClosed

@@ -30,6 +30,8 @@ type Template struct {
 	Parameters map[string]string
 	// APIs are the AWS::Serverless::HttpApi resources by logical id.
 	APIs map[string]*HTTPAPI
+	// conditions are the template's Conditions, for !If.
+	conditions map[string]*yaml.Node
 }
 
 // HTTPAPI is one AWS::Serverless::HttpApi.
@@ -72,6 +74,9 @@ type Function struct {
 	URLCORS *CORS
 	// LogFormat is LoggingConfig.LogFormat (Text or JSON).
 	LogFormat string
+	// ReservedConcurrency is ReservedConcurrentExecutions (often an !If on a
+	// parameter): resolve it with Template.Resolve; no value means none.
+	ReservedConcurrency Value
 }
 
 // Value is a template scalar or an intrinsic function.
@@ -139,7 +144,10 @@ func Parse(data []byte) (*Template, error) {
 	}
 	root := doc.Content[0]
 
-	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}}
+	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}, conditions: map[string]*yaml.Node{}}
+	for name, c := range Pairs(Get(root, "Conditions")) {
+		t.conditions[name] = c
+	}
 	for name, p := range Pairs(Get(root, "Parameters")) {
 		t.Parameters[name] = scalar(Get(p, "Default"))
 	}
@@ -256,6 +264,18 @@ func (t *Template) Resolve(v Value) (string, bool) {
 				return f.Dir, true
 			}
 		}
+	case "!If":
+		if t == nil || len(v.Args) != 2 {
+			return "", false
+		}
+		cond, ok := t.condition(t.conditions[v.Ref])
+		if !ok {
+			return "", false
+		}
+		if cond {
+			return t.Resolve(v.Args[0])
+		}
+		return t.Resolve(v.Args[1])
 	case "!Join":
 		if len(v.Args) == 0 {
 			return "", false
@@ -275,6 +295,45 @@ func (t *Template) Resolve(v Value) (string, bool) {
 		return strings.Join(parts, sep), true
 	}
 	return "", false
+}
+
+// condition evaluates a condition made of !Equals, !Not, !And, !Or and
+// !Condition over values Resolve knows; ok is false for anything else.
+func (t *Template) condition(n *yaml.Node) (result, ok bool) {
+	if n == nil {
+		return false, false
+	}
+	args := n.Content
+	switch n.Tag {
+	case "!Equals":
+		if len(args) != 2 {
+			return false, false
+		}
+		a, ok1 := t.Resolve(value(args[0]))
+		b, ok2 := t.Resolve(value(args[1]))
+		return a == b, ok1 && ok2
+	case "!Not":
+		if len(args) != 1 {
+			return false, false
+		}
+		r, ok := t.condition(args[0])
+		return !r, ok
+	case "!And", "!Or":
+		all := n.Tag == "!And"
+		for _, a := range args {
+			r, ok := t.condition(a)
+			if !ok {
+				return false, false
+			}
+			if r != all {
+				return r, true
+			}
+		}
+		return all, true
+	case "!Condition":
+		return t.condition(t.conditions[n.Value])
+	}
+	return false, false
 }
 
 var camelBoundary = regexp.MustCompile(`([a-z0-9])([A-Z])`)
@@ -320,6 +379,9 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 		}
 		if v := Get(Get(src, "LoggingConfig"), "LogFormat"); v != nil {
 			fn.LogFormat = scalar(v)
+		}
+		if v := Get(src, "ReservedConcurrentExecutions"); v != nil {
+			fn.ReservedConcurrency = value(v)
 		}
 		for name, v := range Pairs(Get(Get(src, "Environment"), "Variables")) {
 			fn.Environment[name] = value(v)
@@ -473,6 +535,9 @@ func value(n *yaml.Node) Value {
 		}
 		if n.Tag == "!Join" {
 			v.Args = joinArgs(n)
+		}
+		if n.Tag == "!If" && n.Kind == yaml.SequenceNode && len(n.Content) == 3 {
+			v.Ref, v.Args = scalar(n.Content[0]), []Value{value(n.Content[1]), value(n.Content[2])}
 		}
 		return v
 	}

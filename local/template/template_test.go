@@ -190,20 +190,20 @@ func TestEnv(t *testing.T) {
 		local map[string]string
 		want  map[string]string
 	}{
-		{"no local values", "health", nil, map[string]string{
-			"STAGE": "dev", "LOG_LEVEL": "info", "HEALTH_CHECK_TIMEOUT": "1500ms",
+		{"no local values; !If on a condition of parameters resolves", "health", nil, map[string]string{
+			"STAGE": "dev", "LOG_LEVEL": "info", "HEALTH_CHECK_TIMEOUT": "1500ms", "MODE": "b",
 			"SECRETS": "critical/database-url, standard/redis-url",
 		}},
 		{"local values win, undeclared ones are ignored", "health", map[string]string{
 			"DATABASE_URL": "postgres://x", "LOG_LEVEL": "debug", "STAGE": "local", "UNRELATED": "1",
 		}, map[string]string{
-			"STAGE": "local", "LOG_LEVEL": "debug", "HEALTH_CHECK_TIMEOUT": "1500ms", "DATABASE_URL": "postgres://x",
+			"STAGE": "local", "LOG_LEVEL": "debug", "HEALTH_CHECK_TIMEOUT": "1500ms", "DATABASE_URL": "postgres://x", "MODE": "b",
 			"SECRETS": "critical/database-url, standard/redis-url",
 		}},
 		{"the secrets of SECRETS and the endpoints come from local", "health", map[string]string{
 			"REDIS_URL": "redis://x", "OPENAI_API_KEY": "not declared", "SSM_ENDPOINT": "http://ssm", "LAMBDA_ENDPOINT": "http://lambda",
 		}, map[string]string{
-			"STAGE": "dev", "LOG_LEVEL": "info", "HEALTH_CHECK_TIMEOUT": "1500ms",
+			"STAGE": "dev", "LOG_LEVEL": "info", "HEALTH_CHECK_TIMEOUT": "1500ms", "MODE": "b",
 			"SECRETS": "critical/database-url, standard/redis-url", "REDIS_URL": "redis://x",
 			"SSM_ENDPOINT": "http://ssm", "LAMBDA_ENDPOINT": "http://lambda",
 		}},
@@ -289,5 +289,34 @@ func TestProjectTemplate(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("HealthFunction routes = %+v, want a public GET /health", f.Routes)
+	}
+}
+
+// TestIfFollowsParameters: !If follows its condition as the parameters
+// stand (an override, as sam deploy's, flips it); an unknown condition or
+// AWS::NoValue has no local value.
+func TestIfFollowsParameters(t *testing.T) {
+	tpl, err := Parse([]byte(sample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mode := func() (string, bool) {
+		f, _ := tpl.Function("health")
+		return tpl.Resolve(f.Environment["MODE"])
+	}
+	if v, ok := mode(); v != "b" || !ok {
+		t.Errorf("Stage dev: MODE %q %v, want b", v, ok)
+	}
+	tpl.Parameters["Stage"] = "prod"
+	if v, ok := mode(); v != "a" || !ok {
+		t.Errorf("Stage prod: MODE %q %v, want a", v, ok)
+	}
+	for _, v := range []Value{
+		{Intrinsic: "!If", Ref: "NoSuchCondition", Args: []Value{{Literal: "a"}, {Literal: "b"}}},
+		{Intrinsic: "!If", Ref: "IsProd", Args: []Value{{Intrinsic: "!Ref", Ref: "AWS::NoValue"}, {Literal: "b"}}},
+	} {
+		if got, ok := tpl.Resolve(v); ok {
+			t.Errorf("Resolve(%+v) = %q, want no value", v, got)
+		}
 	}
 }

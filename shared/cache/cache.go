@@ -1,6 +1,7 @@
 // Package cache opens the Redis client (Upstash over rediss://, or any Redis)
 // with timeouts short enough that a dead cache degrades a request instead of
-// stalling it.
+// stalling it, and a circuit breaker so that a hung one costs a timeout per
+// instance per cooldown, not one per request.
 package cache
 
 import (
@@ -18,6 +19,10 @@ import (
 // Open returns a client for cfg, closed with ctx's lifecycle scope. It does
 // not connect until first used.
 func Open(ctx context.Context, cfg config.Redis) (*redis.Client, error) {
+	return open(ctx, cfg, newBreaker(cfg.BreakerCooldown))
+}
+
+func open(ctx context.Context, cfg config.Redis, b *breaker) (*redis.Client, error) {
 	opt, err := redis.ParseURL(cfg.URL)
 	if err != nil {
 		// ParseURL's errors name the scheme or the option, never the password.
@@ -33,6 +38,7 @@ func Open(ctx context.Context, cfg config.Redis) (*redis.Client, error) {
 	opt.DisableIdentity = true // skip CLIENT SETINFO: one round trip less per connection
 	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
 	rdb := redis.NewClient(opt)
+	rdb.AddHook(b)
 	lifecycle.OnClose(ctx, func() { _ = rdb.Close() })
 	return rdb, nil
 }

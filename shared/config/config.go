@@ -25,6 +25,12 @@ type Database struct {
 	ConnectTimeout time.Duration `env:"DATABASE_CONNECT_TIMEOUT" envDefault:"2s"`
 	// StatementTimeout is sent to the server as statement_timeout; 0 leaves it unset.
 	StatementTimeout time.Duration `env:"DATABASE_STATEMENT_TIMEOUT" envDefault:"10s"`
+	// QueryTimeout bounds each call from the client's side (db.Bound): a hung
+	// server cannot enforce statement_timeout. The routes answer 503 within it.
+	QueryTimeout time.Duration `env:"DATABASE_QUERY_TIMEOUT" envDefault:"2500ms"`
+	// MaxConnIdleTime closes a connection idle that long (checked every
+	// HealthCheckPeriod): an idle instance gives its connections back.
+	MaxConnIdleTime time.Duration `env:"DATABASE_MAX_CONN_IDLE_TIME" envDefault:"30s"`
 }
 
 // Validate implements Validator.
@@ -44,6 +50,11 @@ type Redis struct {
 	URL string `env:"REDIS_URL,required,notEmpty"`
 	// Timeout bounds dialing, reads and writes: a dead cache must not slow requests.
 	Timeout time.Duration `env:"REDIS_TIMEOUT" envDefault:"500ms"`
+	// BreakerCooldown is how long an instance leaves Redis alone after a
+	// timeout or a refused connection (every command fails at once meanwhile,
+	// and its callers degrade): a hung cache costs one timeout per instance
+	// per cooldown, not one per request.
+	BreakerCooldown time.Duration `env:"REDIS_BREAKER_COOLDOWN" envDefault:"30s"`
 }
 
 // Validate implements Validator.

@@ -27,6 +27,10 @@ func Open(ctx context.Context, cfg config.Database, applicationName string) (*pg
 	}
 	pc.MaxConns = cfg.MaxConns
 	pc.MinConns = 0
+	if cfg.MaxConnIdleTime > 0 {
+		pc.MaxConnIdleTime = cfg.MaxConnIdleTime
+		pc.HealthCheckPeriod = min(pc.HealthCheckPeriod, cfg.MaxConnIdleTime/3)
+	}
 	pc.ConnConfig.ConnectTimeout = cfg.ConnectTimeout
 	if applicationName != "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = applicationName
@@ -70,9 +74,20 @@ func IsUnavailable(err error) bool {
 
 // OpenFromEnv loads the database settings and opens the pool.
 func OpenFromEnv(ctx context.Context, applicationName string) (*pgxpool.Pool, error) {
+	pool, _, err := OpenBoundedFromEnv(ctx, applicationName)
+	return pool, err
+}
+
+// OpenBoundedFromEnv opens the pool and also returns it bounded by
+// DATABASE_QUERY_TIMEOUT (see Bound): what the routes query through.
+func OpenBoundedFromEnv(ctx context.Context, applicationName string) (*pgxpool.Pool, *Bounded, error) {
 	cfg, err := config.Load[config.Database]()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return Open(ctx, cfg, applicationName)
+	pool, err := Open(ctx, cfg, applicationName)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pool, Bound(pool, cfg.QueryTimeout), nil
 }

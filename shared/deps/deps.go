@@ -18,7 +18,10 @@ import (
 
 // UserRoutes holds the clients; none connects until first used.
 type UserRoutes struct {
-	DB      *pgxpool.Pool
+	DB *pgxpool.Pool
+	// Store is DB with a deadline on every call (DATABASE_QUERY_TIMEOUT):
+	// what the routes query through, so that a hung database is a fast 503.
+	Store   store.DB
 	Limiter *cache.Limiter
 	Limits  config.RateLimits
 }
@@ -33,11 +36,11 @@ func LoadUserRoutes(ctx context.Context, function string) (*UserRoutes, error) {
 	if err != nil {
 		return nil, err
 	}
-	pool, err := db.OpenFromEnv(ctx, function)
+	pool, bounded, err := db.OpenBoundedFromEnv(ctx, function)
 	if err != nil {
 		return nil, err
 	}
-	return &UserRoutes{DB: pool, Limiter: limiter, Limits: limits}, nil
+	return &UserRoutes{DB: pool, Store: bounded, Limiter: limiter, Limits: limits}, nil
 }
 
 // Route puts h behind the caller check (401), the per-user rate limit (429)

@@ -27,6 +27,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -132,6 +133,10 @@ func runUp(args []string) error {
 	streamAddr := fs.String("stream", envOr("STREAM_ADDR", "127.0.0.1:3001"), "chat-stream Function URL address")
 	awsAddr := fs.String("aws", envOr("AWS_ADDR", "127.0.0.1:3002"), "local AWS endpoint (Lambda Invoke API, SSM Parameter Store)")
 	webAddr := fs.String("web", envOr("WEB_ADDR", "127.0.0.1:5173"), "web app address (its own origin, as when hosted)")
+	accountConcurrency := fs.Int("account-concurrency", envInt("ACCOUNT_CONCURRENCY", 10),
+		"the account's Lambda concurrency, shared by every function (10: a new AWS account; 0: unbounded)")
+	overrides := fs.String("parameter-overrides", os.Getenv("PARAMETER_OVERRIDES"),
+		"template parameters, as sam deploy takes them: ReservedConcurrency=2 ChatReservedConcurrency=4")
 	modelAddr := fs.String("model", envOr("DEV_MODEL_ADDR", "127.0.0.1:8089"), "dev model server address (when OPENAI_API_KEY is unset)")
 	pgPort := fs.Int("postgres-port", 54329, "PostgreSQL port")
 	redisPort := fs.Int("redis-port", 63799, "Redis port")
@@ -169,6 +174,13 @@ func runUp(args []string) error {
 	}
 	vars["API_URL"], vars["STREAM_URL"], vars["WEB_URL"] = "http://"+apiLn.Addr().String(), "http://"+streamLn.Addr().String(), "http://"+webLn.Addr().String()
 	tpl.Parameters["AppOrigin"] = vars["WEB_URL"]
+	for _, kv := range strings.Fields(*overrides) {
+		k, v, ok := strings.Cut(kv, "=")
+		if _, known := tpl.Parameters[k]; !ok || !known {
+			return fmt.Errorf("-parameter-overrides: %q is no KEY=value of a template parameter", kv)
+		}
+		tpl.Parameters[k] = v
+	}
 
 	gwEnv := map[string]string{}
 	for k, v := range vars {
@@ -203,6 +215,8 @@ func runUp(args []string) error {
 		BuildDir:   filepath.Join(root, ".build", runtime.GOARCH),
 		Env:        gwEnv,
 		Authorizer: gateway.CognitoAuthorizer(gwEnv),
+
+		AccountConcurrency: *accountConcurrency,
 	})
 	if err != nil {
 		return err
@@ -267,6 +281,13 @@ Settings are in %s. Ctrl-C stops everything.
 	case err := <-errc:
 		return err
 	}
+}
+
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 func envOr(key, def string) string {
