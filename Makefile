@@ -14,7 +14,7 @@ MODULES    = $(shell go list -m | sed 's|$$|/...|')
 BUILD_DIR := .build
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
 
-.PHONY: help deps build build-host test vet dev code invoke bench deploy clean web web-test soak $(FUNCTIONS:%=fn-%)
+.PHONY: help deps build build-host test vet dev code invoke bench deploy clean web web-test soak load $(FUNCTIONS:%=fn-%)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -71,6 +71,9 @@ WEB_TEST_DEPS ?= deps build-host
 web-test: $(WEB_TEST_DEPS) web ## the web app's unit tests (Vitest), then its e2e test in headless Chromium on a local stack
 	@cd web && npm test --silent
 	@cd web && npm run --silent e2e
+
+load: deps build-host ## load and fault run on a local stack: cold burst, warm, concurrent chat turns, fault matrix; .local/load/
+	@go run ./local/cmd/load $(LOAD_FLAGS)
 
 RUNS ?= 10
 SOAK_TARGET ?= web-test

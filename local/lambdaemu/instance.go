@@ -145,6 +145,7 @@ type instance struct {
 	out     *procWriter
 
 	invokes  chan *call    // the next invocation for /next
+	asking   chan struct{} // a /next is waiting for an invocation
 	stopping chan struct{} // closed when the instance is being stopped
 	exited   chan struct{} // closed when the process has exited
 	stopOnce sync.Once
@@ -172,6 +173,7 @@ func (f *Function) start(id int) (*instance, error) {
 		id:       id,
 		addr:     ln.Addr().String(),
 		invokes:  make(chan *call, 1),
+		asking:   make(chan struct{}, 1),
 		stopping: make(chan struct{}),
 		exited:   make(chan struct{}),
 		out:      f.output.writer(),
@@ -293,6 +295,32 @@ func (inst *instance) wait() {
 	c.finish(fe)
 }
 
+// awaitNext waits, after c is over, until the runtime asks for its next
+// invocation, exits, or runs past c's deadline (then it is stopped).
+func (inst *instance) awaitNext(c *call) {
+	c.mu.Lock()
+	deadline := c.deadline
+	c.mu.Unlock()
+	if deadline.IsZero() {
+		return // never delivered: the instance is not running an invocation
+	}
+	t := time.NewTimer(max(time.Until(deadline), 0))
+	defer t.Stop()
+	select {
+	case <-inst.asking:
+		// Put the signal back: the /next is still waiting for the
+		// invocation the instance gets when it is idle again.
+		select {
+		case inst.asking <- struct{}{}:
+		default:
+		}
+	case <-inst.exited:
+	case <-inst.stopping:
+	case <-t.C:
+		inst.kill()
+	}
+}
+
 // assign gives c to the instance; /next hands it over.
 func (inst *instance) assign(c *call) {
 	inst.mu.Lock()
@@ -405,9 +433,17 @@ func (inst *instance) next(w http.ResponseWriter, r *http.Request) {
 	if prev != nil && prev.callerGone() {
 		prev.finish(errCallerGone(prev.id)) // the runtime is done with it
 	}
+	select {
+	case inst.asking <- struct{}{}:
+	default:
+	}
 	var c *call
 	select {
 	case c = <-inst.invokes:
+		select {
+		case <-inst.asking: // this /next is answered
+		default:
+		}
 	case <-inst.stopping:
 		http.Error(w, `{"errorMessage":"shutting down","errorType":"Runtime.Shutdown"}`, http.StatusGone)
 		return

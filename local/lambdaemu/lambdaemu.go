@@ -322,12 +322,30 @@ func (f *Function) run(inst *instance, c *call) {
 	if f.cfg.OnReport != nil {
 		f.cfg.OnReport(c.report)
 	}
-	// The instance is free again before the caller learns the outcome, so
-	// that a caller's next invocation finds it warm.
-	f.release(inst)
-	f.cfg.Account.give()
+	// Lambda hands an instance its next invocation only once the runtime
+	// asks for one: work after the response (a streamed chat turn storing
+	// its vectors) keeps it busy, and counts against the concurrency, while
+	// a new invocation goes to another instance. A runtime that asks at once
+	// (nearly all) is free again before the caller learns the outcome, so
+	// that the caller's next invocation finds it warm.
+	released := make(chan struct{})
+	go func() {
+		defer close(released)
+		inst.awaitNext(c)
+		f.release(inst)
+		f.cfg.Account.give()
+	}()
+	select {
+	case <-released:
+	case <-time.After(nextGrace):
+	}
 	close(c.reported)
+	<-released
 }
+
+// nextGrace is how long the caller's report waits for the runtime to ask
+// for its next invocation (see run).
+const nextGrace = 100 * time.Millisecond
 
 func (f *Function) makeReport(inst *instance, c *call) Report {
 	r := Report{

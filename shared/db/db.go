@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"strconv"
 
@@ -60,7 +61,10 @@ func IsUnavailable(err error) bool {
 	if errors.As(err, &ne) {
 		return true
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
+	if errors.Is(err, context.DeadlineExceeded) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		// A deadline passed, or the server (or a pooler in front of it)
+		// closed the connection under the statement: a restart, a compute
+		// that went to sleep.
 		return true
 	}
 	var pe *pgconn.PgError

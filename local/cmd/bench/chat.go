@@ -140,7 +140,7 @@ func (f *firstWrite) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 // user through the chat-stream Function URL, the dev model answering after
 // a fixed first-token delay.
 func benchChat(ctx context.Context, tpl *template.Template, o options, env testenv.Env, fnLog io.Writer) (*ChatResult, error) {
-	token, _, convs, err := seed(ctx, env, o.chatConversations)
+	token, _, convs, err := bench.SeedUser(ctx, env, o.chatConversations)
 	if err != nil {
 		return nil, err
 	}
