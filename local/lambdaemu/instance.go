@@ -188,7 +188,6 @@ func (f *Function) start(id int) (*instance, error) {
 		ConnContext: func(ctx context.Context, conn net.Conn) context.Context {
 			return context.WithValue(ctx, connKey{}, conn)
 		}}
-	go func() { _ = inst.srv.Serve(ln) }()
 
 	cmd := exec.Command(f.cfg.Bootstrap)
 	cmd.Dir = filepath.Dir(f.cfg.Bootstrap)
@@ -198,9 +197,12 @@ func (f *Function) start(id int) (*instance, error) {
 	inst.cmd = cmd
 	inst.started = time.Now()
 	if err := cmd.Start(); err != nil {
-		inst.srv.Close()
+		ln.Close()
 		return nil, fmt.Errorf("lambdaemu: start %s: %w", f.cfg.Bootstrap, err)
 	}
+	// Served once the instance is complete (its handlers read inst.cmd); the
+	// runtime's first requests wait in the listener's backlog meanwhile.
+	go func() { _ = inst.srv.Serve(ln) }()
 	f.wg.Add(1)
 	go inst.wait()
 	return inst, nil
