@@ -48,7 +48,7 @@ func newStack(t *testing.T, edits ...func(vars map[string]string)) *stack {
 		t.Fatal(err)
 	}
 	vars := env.Vars()
-	vars["DATABASE_URL"] = env.NewDatabase(t)
+	vars["DATABASE_URL"] = env.Pooled(env.NewDatabase(t)) // through PgBouncer, as on Neon
 	for _, edit := range edits {
 		edit(vars)
 	}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # install-deps.sh installs what the local stack and the tests need on Debian bookworm:
-# PostgreSQL 15 with pgvector (built from Debian's own source package), Redis, and the
-# npm-pinned cognito-local. It is idempotent and returns in well under a second when
+# PostgreSQL 15 with pgvector (built from Debian's own source package), PgBouncer, Redis,
+# and the npm-pinned cognito-local. It is idempotent and returns in well under a second when
 # everything is already present.
 set -euo pipefail
 
@@ -38,6 +38,16 @@ if [ ! -x "$pgbin/postgres" ]; then
 fi
 
 # Redis.
+# PgBouncer, the transaction-mode pooler the functions go through (as Neon's
+# pooled endpoint): Debian bookworm's 1.18. It keeps no prepared statements in
+# transaction mode, so clients use pgx's default_query_exec_mode=exec, which
+# Neon's newer pooler accepts too: the stricter of the two, from apt in
+# seconds (trixie's 1.24 would have to be built from source).
+if ! command -v pgbouncer >/dev/null 2>&1 && [ ! -x /usr/sbin/pgbouncer ]; then
+  apt_install pgbouncer
+  $SUDO systemctl disable --now pgbouncer >/dev/null 2>&1 || $SUDO service pgbouncer stop >/dev/null 2>&1 || true
+fi
+
 if ! command -v redis-server >/dev/null 2>&1; then
   apt_install redis-server
   $SUDO systemctl disable --now redis-server >/dev/null 2>&1 || true

@@ -11,6 +11,7 @@ import (
 	"net"
 	"strconv"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -36,7 +37,7 @@ func Open(ctx context.Context, cfg config.Database, applicationName string) (*pg
 	if applicationName != "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = applicationName
 	}
-	if cfg.StatementTimeout > 0 {
+	if cfg.StatementTimeout > 0 && !Pooled(pc.ConnConfig) {
 		pc.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(cfg.StatementTimeout.Milliseconds(), 10)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
@@ -45,6 +46,16 @@ func Open(ctx context.Context, cfg config.Database, applicationName string) (*pg
 	}
 	lifecycle.OnClose(ctx, pool.Close)
 	return pool, nil
+}
+
+// Pooled reports a connection meant for a transaction-mode pooler (Neon's
+// pooled endpoint, PgBouncer): its URL sets default_query_exec_mode=exec (or
+// simple_protocol), since such a pooler keeps no prepared statements between
+// transactions. A pooler refuses startup parameters it does not know, such
+// as statement_timeout: behind one, the server's own setting applies (the
+// database's, set by migration 006).
+func Pooled(cc *pgx.ConnConfig) bool {
+	return cc.DefaultQueryExecMode == pgx.QueryExecModeExec || cc.DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol
 }
 
 // IsUnavailable reports whether err means the database could not be reached

@@ -42,6 +42,11 @@ func Migrate(ctx context.Context, connString string, dimensions int) (Result, er
 		return Result{}, fmt.Errorf("connect for migrations: %w", err)
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
+	// The database's statement_timeout (migration 006) is for the app's
+	// queries: a migration (an index build) may take longer.
+	if _, err := conn.Exec(ctx, "SET statement_timeout = 0"); err != nil {
+		return Result{}, fmt.Errorf("lift statement_timeout for migrations: %w", err)
+	}
 
 	m, err := migrate.NewMigrator(ctx, conn, VersionTable)
 	if err != nil {

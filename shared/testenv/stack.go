@@ -18,7 +18,9 @@ import (
 // Env describes a running local stack: everything a test or a function needs to
 // reach it. It is written to and read from a KEY=value file.
 type Env struct {
-	DatabaseURL         string // the migrated application database
+	DatabaseURL         string // the migrated application database, direct (tests, migrations)
+	PooledDatabaseURL   string // the same through PgBouncer in transaction mode (the functions')
+	PgBouncerPort       int
 	PostgresAdminURL    string // the postgres database, as superuser
 	PostgresPort        int
 	RedisURL            string
@@ -34,6 +36,7 @@ type Env struct {
 type StackOptions struct {
 	Dir                 string // state folder: postgres/, redis/, cognito/
 	PostgresPort        int    // 0 picks a free port
+	PgBouncerPort       int
 	RedisPort           int
 	CognitoPort         int
 	Database            string // name of the migrated database
@@ -41,12 +44,14 @@ type StackOptions struct {
 	EmbeddingDimensions int
 }
 
-// Stack is PostgreSQL with pgvector, Redis and cognito-local, started together.
+// Stack is PostgreSQL with pgvector behind PgBouncer, Redis and
+// cognito-local, started together.
 type Stack struct {
-	Env      Env
-	Postgres *Postgres
-	Redis    *Redis
-	Cognito  *Cognito
+	Env       Env
+	Postgres  *Postgres
+	PgBouncer *PgBouncer
+	Redis     *Redis
+	Cognito   *Cognito
 }
 
 // StartStack starts the three servers concurrently, migrates the database and
@@ -59,7 +64,7 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 	if opts.EmbeddingDimensions == 0 {
 		opts.EmbeddingDimensions = 512
 	}
-	for _, p := range []*int{&opts.PostgresPort, &opts.RedisPort, &opts.CognitoPort} {
+	for _, p := range []*int{&opts.PostgresPort, &opts.PgBouncerPort, &opts.RedisPort, &opts.CognitoPort} {
 		if *p == 0 {
 			port, err := FreePort()
 			if err != nil {
@@ -92,6 +97,11 @@ func StartStack(ctx context.Context, opts StackOptions) (*Stack, error) {
 		s.Stop()
 		return nil, err
 	}
+	var err error
+	if s.PgBouncer, err = StartPgBouncer(ctx, filepath.Join(opts.Dir, "pgbouncer"), opts.PgBouncerPort, opts.PostgresPort); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	if err := s.prepare(ctx, opts); err != nil {
 		s.Stop()
 		return nil, err
@@ -113,6 +123,8 @@ func (s *Stack) prepare(ctx context.Context, opts StackOptions) error {
 	}
 	s.Env = Env{
 		DatabaseURL:         dbURL,
+		PooledDatabaseURL:   s.PgBouncer.URL(opts.Database),
+		PgBouncerPort:       s.PgBouncer.Port,
 		PostgresAdminURL:    s.Postgres.URL("postgres"),
 		PostgresPort:        s.Postgres.Port,
 		RedisURL:            s.Redis.URL(0),
@@ -152,6 +164,9 @@ func (s *Stack) Stop() error {
 	if s.Redis != nil {
 		errs = append(errs, s.Redis.Stop())
 	}
+	if s.PgBouncer != nil {
+		errs = append(errs, s.PgBouncer.Stop())
+	}
 	if s.Postgres != nil {
 		errs = append(errs, s.Postgres.Stop())
 	}
@@ -161,9 +176,12 @@ func (s *Stack) Stop() error {
 // Vars returns the environment a function needs to use the stack.
 func (e Env) Vars() map[string]string {
 	return map[string]string{
-		"DATABASE_URL": e.DatabaseURL,
-		// Locally there is no pooler: migrations use the same URL.
+		// The functions go through the pooler, as on Neon; migrations (their
+		// advisory lock needs a session) and tests go direct.
+		"DATABASE_URL":           e.PooledDatabaseURL,
 		"MIGRATION_DATABASE_URL": e.DatabaseURL,
+		"DIRECT_DATABASE_URL":    e.DatabaseURL,
+		"PGBOUNCER_PORT":         fmt.Sprint(e.PgBouncerPort),
 		"POSTGRES_ADMIN_URL":     e.PostgresAdminURL,
 		"POSTGRES_PORT":          fmt.Sprint(e.PostgresPort),
 		"REDIS_URL":              e.RedisURL,
@@ -223,7 +241,8 @@ func ReadEnvFile(path string) (map[string]string, error) {
 // EnvFromVars is the inverse of Env.Vars.
 func EnvFromVars(v map[string]string) (Env, error) {
 	e := Env{
-		DatabaseURL:       v["DATABASE_URL"],
+		DatabaseURL:       v["DIRECT_DATABASE_URL"],
+		PooledDatabaseURL: v["DATABASE_URL"],
 		PostgresAdminURL:  v["POSTGRES_ADMIN_URL"],
 		RedisURL:          v["REDIS_URL"],
 		CognitoEndpoint:   v["COGNITO_ENDPOINT"],
@@ -233,6 +252,7 @@ func EnvFromVars(v map[string]string) (Env, error) {
 		CognitoDataDir:    v["COGNITO_DATA_DIR"],
 	}
 	fmt.Sscan(v["POSTGRES_PORT"], &e.PostgresPort)
+	fmt.Sscan(v["PGBOUNCER_PORT"], &e.PgBouncerPort)
 	fmt.Sscan(v["EMBEDDING_DIMENSIONS"], &e.EmbeddingDimensions)
 	for k, val := range e.Vars() {
 		if val == "" || val == "0" {

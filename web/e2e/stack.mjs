@@ -63,7 +63,7 @@ export async function startStack({ log = () => {} } = {}) {
     const out = openSync(logFile, 'a');
     const args = ['up', '-dir', join(dir, 'state'), '-env-file', envFile,
       '-api', '127.0.0.1:0', '-stream', '127.0.0.1:0', '-web', '127.0.0.1:0', '-aws', '127.0.0.1:0', '-model', '127.0.0.1:0',
-      '-postgres-port', '0', '-redis-port', '0', '-cognito-port', '0'];
+      '-postgres-port', '0', '-pgbouncer-port', '0', '-redis-port', '0', '-cognito-port', '0'];
     // OPENAI_API_KEY unset: the dev model answers, offline and deterministic.
     const childEnv = { ...process.env };
     delete childEnv.OPENAI_API_KEY;

@@ -26,13 +26,13 @@ type fault struct {
 func faultMatrix(ctx context.Context, o options, pg, rd *faultproxy.Proxy, list vegeta.Target, streamURL, token string, convs []string, directDB string) []Fault {
 	restart := func(p *faultproxy.Proxy) func() { return p.Reset }
 	faults := []fault{
-		{name: "PostgreSQL hung", set: func() { pg.Set(faultproxy.Hang) }, unset: func() { pg.Set(faultproxy.Pass) }, probeList: true},
-		{name: "PostgreSQL down", set: func() { pg.Set(faultproxy.Down) }, unset: func() { pg.Set(faultproxy.Pass) }, probeList: true},
-		{name: "PostgreSQL connections reset (a pooler restart)", set: restart(pg), unset: func() {}, probeList: true},
+		{name: "database hung (the pooler or PostgreSQL)", set: func() { pg.Set(faultproxy.Hang) }, unset: func() { pg.Set(faultproxy.Pass) }, probeList: true},
+		{name: "database down (the pooler refuses)", set: func() { pg.Set(faultproxy.Down) }, unset: func() { pg.Set(faultproxy.Pass) }, probeList: true},
+		{name: "pooler restarted (connections reset)", set: restart(pg), unset: func() {}, probeList: true},
 		// A sleeping compute closed every connection a while ago (the
 		// pool finds them dead: it pings a connection idle for over a
 		// second) and takes 1.5 s to accept a new one.
-		{name: "PostgreSQL asleep (connections gone, 1.5 s to accept)", set: func() {
+		{name: "database asleep (connections gone, 1.5 s to accept)", set: func() {
 			pg.SetAcceptDelay(1500 * time.Millisecond)
 			pg.Reset()
 			time.Sleep(1100 * time.Millisecond)

@@ -108,6 +108,7 @@ type Report struct {
 	Chat        *Turns    `json:"chatTurns"`
 	PeakConns   int       `json:"peakPostgresConnections"`
 	MaxConns    int       `json:"databaseMaxConnsPerInstance"`
+	PoolSize    int       `json:"poolerPoolSize"`
 	Faults      []Fault   `json:"faults,omitempty"`
 	Checks      []Check   `json:"checks"`
 }
@@ -188,8 +189,9 @@ func run(o options) error {
 	env := stack.Env
 	vars := env.Vars()
 
-	// The functions reach PostgreSQL and Redis through fault proxies.
-	dbURL, _ := url.Parse(env.DatabaseURL)
+	// The functions reach the database (PgBouncer in front of PostgreSQL,
+	// as Neon's pooled endpoint) and Redis through fault proxies.
+	dbURL, _ := url.Parse(env.PooledDatabaseURL)
 	pg, err := faultproxy.Start(dbURL.Host)
 	if err != nil {
 		return err
@@ -259,7 +261,7 @@ func run(o options) error {
 	}
 	rep := &Report{Generated: time.Now().UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
 		Account: o.account, Reserved: o.reserved, ChatReserve: o.chatReserved,
-		MaxConns: 2} // DATABASE_MAX_CONNS, unset in the template: config.Database's default
+		MaxConns: 2, PoolSize: testenv.PgBouncerPoolSize} // MaxConns: DATABASE_MAX_CONNS, unset in the template: config.Database's default
 
 	stopSampler := sampleConnections(ctx, env.DatabaseURL)
 	list := vegeta.Target{Method: "GET", URL: api.URL + "/conversations?limit=20",

@@ -23,10 +23,10 @@ func check(rep *Report, o options) {
 	}
 	add("chat: every turn done", rep.Chat.Done == rep.Chat.Sent, fmt.Sprintf("%d/%d %v", rep.Chat.Done, rep.Chat.Sent, rep.Chat.Events))
 	add("chat: every message stored", rep.Chat.Stored == 2*rep.Chat.Sent, fmt.Sprintf("%d of %d", rep.Chat.Stored, 2*rep.Chat.Sent))
-	// Without a pooler the bound is the account's concurrency times each
-	// instance's pool, which PostgreSQL's max_connections must hold.
-	add(fmt.Sprintf("PostgreSQL connections within the account's bound (%d instances × %d)", rep.Account, rep.MaxConns),
-		rep.PeakConns <= rep.Account*rep.MaxConns, fmt.Sprintf("peak %d", rep.PeakConns))
+	// However many instances connect to the pooler, PostgreSQL sees at most
+	// its pool.
+	add(fmt.Sprintf("PostgreSQL server connections within the pooler's pool (%d; clients up to %d instances × %d)", rep.PoolSize, rep.Account, rep.MaxConns),
+		rep.PeakConns <= rep.PoolSize, fmt.Sprintf("peak %d", rep.PeakConns))
 	for _, f := range rep.Faults {
 		shaped := true
 		for k := range f.Statuses {

@@ -139,6 +139,7 @@ func runUp(args []string) error {
 		"template parameters, as sam deploy takes them: ReservedConcurrency=2 ChatReservedConcurrency=4")
 	modelAddr := fs.String("model", envOr("DEV_MODEL_ADDR", "127.0.0.1:8089"), "dev model server address (when OPENAI_API_KEY is unset)")
 	pgPort := fs.Int("postgres-port", 54329, "PostgreSQL port")
+	pgbPort := fs.Int("pgbouncer-port", 64329, "PgBouncer port (the functions' DATABASE_URL)")
 	redisPort := fs.Int("redis-port", 63799, "Redis port")
 	cognitoPort := fs.Int("cognito-port", 9229, "cognito-local port")
 	fs.Parse(args)
@@ -146,7 +147,7 @@ func runUp(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	stack, err := testenv.StartStack(ctx, testenv.StackOptions{
-		Dir: *dir, PostgresPort: *pgPort, RedisPort: *redisPort, CognitoPort: *cognitoPort,
+		Dir: *dir, PostgresPort: *pgPort, PgBouncerPort: *pgbPort, RedisPort: *redisPort, CognitoPort: *cognitoPort,
 		Database: "macro", Durable: true,
 	})
 	if err != nil {
