@@ -7,12 +7,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
-	"github.com/google/uuid"
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/auth"
@@ -31,6 +32,26 @@ type handler struct {
 	verifier  *auth.Verifier
 	limiter   api.Limiter
 	perMinute int
+	// run runs a prepared turn: h.turns.Run, unless a test replaces it.
+	run func(ctx context.Context, t *chat.Turn, out *api.SSE)
+}
+
+// runTurn runs t into out; a panic ends the stream with an error event (the
+// user's message is stored already) instead of killing the instance.
+func (h *handler) runTurn(ctx context.Context, t *chat.Turn, out *api.SSE) {
+	defer func() {
+		if p := recover(); p != nil {
+			slog.ErrorContext(ctx, "chat: panic in the turn", "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+			_ = out.Event("error", map[string]any{"error": map[string]string{
+				"code": "internal", "message": "the answer failed; your message is saved, try again"}})
+			_ = out.Close()
+		}
+	}()
+	run := h.run
+	if run == nil {
+		run = h.turns.Run
+	}
+	run(ctx, t, out)
 }
 
 type request struct {
@@ -75,7 +96,7 @@ func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) 
 			return api.Response{StatusCode: http.StatusOK, Headers: api.SSEHeaders()}, nil
 		}
 		var buf bytes.Buffer
-		h.turns.Run(ctx, t, api.NewSSE(&buf))
+		h.runTurn(ctx, t, api.NewSSE(&buf))
 		return api.Response{StatusCode: http.StatusOK, Headers: api.SSEHeaders(), Body: buf.String()}, nil
 	})
 	if !streaming {
@@ -89,7 +110,7 @@ func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (any, error) 
 	body := newTurnBody(stop, func(w io.Writer) {
 		out := api.NewSSE(w)
 		defer out.KeepAlive(keepAliveIdle)()
-		h.turns.Run(runCtx, turn, out)
+		h.runTurn(runCtx, turn, out)
 	})
 	return &events.LambdaFunctionURLStreamingResponse{StatusCode: http.StatusOK, Headers: resp.Headers, Body: body}, nil
 }
@@ -144,10 +165,10 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 // behind the HTTP API, the raw path behind the Function URL.
 func conversationID(req *api.Request) (string, bool) {
 	if id := req.PathParameters["id"]; id != "" {
-		return id, uuid.Validate(id) == nil
+		return id, store.ValidID(id)
 	}
 	parts := strings.Split(strings.Trim(req.RawPath, "/"), "/")
-	if len(parts) != 3 || parts[0] != "conversations" || parts[2] != "messages" || uuid.Validate(parts[1]) != nil {
+	if len(parts) != 3 || parts[0] != "conversations" || parts[2] != "messages" || !store.ValidID(parts[1]) {
 		return "", false
 	}
 	return parts[1], true

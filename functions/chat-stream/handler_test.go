@@ -16,7 +16,9 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/local/devmodel"
+	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
+	"github.com/macro-ai/macro-ai/shared/chat"
 	"github.com/macro-ai/macro-ai/shared/store"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
@@ -527,5 +529,58 @@ func TestWarmup(t *testing.T) {
 	}
 	if len(f.model.Requests()) != 0 {
 		t.Error("warmup called the model")
+	}
+}
+
+// TestNULsInInputAndOutput: a NUL character (no PostgreSQL text holds one) in
+// a message is a 400 validation_failed before anything is stored; in the
+// model's answer it is dropped, and the answer is streamed and stored.
+func TestNULsInInputAndOutput(t *testing.T) {
+	f := newFixture(t, nil)
+	conv := f.conversation(store.DefaultTitle)
+	status, body := f.stream(conv, map[string]string{"content": "hello\x00there"})
+	if status != 400 || !strings.Contains(body, `"validation_failed"`) || !strings.Contains(body, `"content"`) {
+		t.Fatalf("a NUL in the message: %d %s", status, body)
+	}
+	if n := len(f.messages(conv)); n != 0 {
+		t.Fatalf("%d messages stored after a refused one", n)
+	}
+	status, body = f.stream(conv, map[string]string{"content": "answer with some NULs " + devmodel.Marker(devmodel.NULs)})
+	evs := parseEvents(t, body)
+	if status != 200 || !strings.HasSuffix(names(evs), ",done") {
+		t.Fatalf("an answer with NULs: %d %s", status, names(evs))
+	}
+	var streamed strings.Builder
+	for _, e := range evs {
+		if e.Name == "delta" {
+			streamed.WriteString(e.Data["text"].(string))
+		}
+	}
+	msgs := f.messages(conv)
+	if len(msgs) != 2 || msgs[1].Status != "complete" || msgs[1].Content != streamed.String() ||
+		strings.ContainsRune(msgs[1].Content, 0) || !strings.Contains(msgs[1].Content, "That is all I can say.") {
+		t.Fatalf("stored %+v; streamed %q", msgs, streamed.String())
+	}
+}
+
+// TestPanicInTheTurnEndsTheStream: a panic while the answer streams ends the
+// stream with an error event (streamed or buffered), the user's message kept;
+// the instance lives on.
+func TestPanicInTheTurnEndsTheStream(t *testing.T) {
+	f := newFixture(t, nil)
+	f.h.run = func(ctx context.Context, _ *chat.Turn, out *api.SSE) {
+		_ = out.Event("start", map[string]string{"conversationId": "x"})
+		var m map[string]int
+		m["boom"]++ // a nil map: panics
+	}
+	conv := f.conversation(store.DefaultTitle)
+	status, body := f.stream(conv, map[string]string{"content": "will it survive?"})
+	evs := parseEvents(t, body)
+	if status != 200 || names(evs) != "start,error" || evs[1].Data["error"].(map[string]any)["code"] != "internal" {
+		t.Fatalf("streamed: %d %s", status, body)
+	}
+	msgs := f.messages(conv)
+	if len(msgs) != 1 || msgs[0].Content != "will it survive?" {
+		t.Fatalf("stored %+v, want the user's message", msgs)
 	}
 }

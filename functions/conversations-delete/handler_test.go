@@ -3,11 +3,14 @@ package main
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
+	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/deps"
 	"github.com/macro-ai/macro-ai/shared/store"
 	"github.com/macro-ai/macro-ai/shared/testenv"
@@ -23,7 +26,13 @@ func TestDelete(t *testing.T) {
 	}
 	defer pool.Close()
 	db := &testenv.CountingDB{DB: pool}
-	h := deps.StoreErrors((&handler{db: db}).Serve)
+	opt, err := redis.ParseURL(testenv.Get(t).RedisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rdb := redis.NewClient(opt)
+	defer rdb.Close()
+	h := deps.StoreErrors((&handler{db: db, rdb: rdb}).Serve)
 	a, b := uuid.NewString(), uuid.NewString()
 	conv, _ := store.CreateConversation(ctx, pool, a, "doomed")
 	var msgID string
@@ -33,6 +42,11 @@ func TestDelete(t *testing.T) {
 	}
 	if _, err := pool.Exec(ctx, `INSERT INTO message_embeddings (message_id, user_id, conversation_id, model, embedding)
 		VALUES ($1, $2, $3, 'test', array_fill(0.5, ARRAY[512])::halfvec)`, msgID, a, conv.ID); err != nil {
+		t.Fatal(err)
+	}
+
+	// The chat turn's cached history window of the conversation.
+	if err := rdb.Set(ctx, cache.HistoryKey(conv.ID), `{"c":1,"m":[]}`, time.Hour).Err(); err != nil {
 		t.Fatal(err)
 	}
 
@@ -64,5 +78,8 @@ func TestDelete(t *testing.T) {
 		conv.ID, msgID).Scan(&left)
 	if left != 0 {
 		t.Errorf("%d rows survived the delete", left)
+	}
+	if n, err := rdb.Exists(ctx, cache.HistoryKey(conv.ID)).Result(); err != nil || n != 0 {
+		t.Errorf("the cached history window survived the delete (%d, %v)", n, err)
 	}
 }

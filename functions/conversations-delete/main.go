@@ -16,6 +16,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{db: d.Store}
+	h := &handler{db: d.Store, rdb: d.Redis}
 	return d.Route("conversations-delete", h.Serve), nil
 }

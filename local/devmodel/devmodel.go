@@ -43,6 +43,7 @@
 //	[[devmodel:hang]]                     200 and headers, then nothing until the client gives up or the server closes
 //	[[devmodel:rate-limit]]               429 rate_limit_exceeded with retry-after: 1
 //	[[devmodel:slow]]                     Config.SlowTokenDelay (default 250 ms) between content chunks
+//	[[devmodel:nuls]]                     NUL characters (U+0000) in the answer
 //
 // [Config.Fault] applies one of them to every chat request. For embeddings,
 // an input containing [[devmodel:fail-embedding]] fails the whole request with
@@ -93,6 +94,8 @@ const (
 	RateLimit            Fault = "rate-limit"
 	Slow                 Fault = "slow"
 	FailEmbedding        Fault = "fail-embedding"
+	// NULs puts NUL characters (U+0000) in the answer, as a model may.
+	NULs Fault = "nuls"
 )
 
 // Marker returns the text that, in a message or an input, selects f:
@@ -333,7 +336,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	s.record(rec)
 
-	tokens := Tokens(answer(len(rec.Messages), last))
+	text := answer(len(rec.Messages), last)
+	if faults[NULs] {
+		text = strings.ReplaceAll(text, " ", " \x00")
+	}
+	tokens := Tokens(text)
 	finish := "stop"
 	for _, limit := range []*int{req.MaxTokens, req.MaxCompletionTokens} {
 		if limit != nil && *limit > 0 && *limit < len(tokens) {
@@ -536,7 +543,7 @@ func parseMarkers(text string) (map[Fault]bool, string, error) {
 			return nil, "", errors.New("unterminated devmodel marker")
 		}
 		switch f := Fault(name); f {
-		case FailBeforeFirstToken, FailMidStream, Hang, RateLimit, Slow, FailEmbedding:
+		case FailBeforeFirstToken, FailMidStream, Hang, RateLimit, Slow, FailEmbedding, NULs:
 			faults[f] = true
 		default:
 			return nil, "", fmt.Errorf("unknown devmodel marker %q", Marker(f))

@@ -238,6 +238,14 @@ func TestChecksCatchOnTheRealTemplate(t *testing.T) {
 				return strings.Replace(s, "        HTTP_API_TIMEOUT: 28s\n", "        HTTP_API_TIMEOUT: 30s\n", 1)
 			},
 			want: "EmbedFunction: Timeout 1m0s behind HTTP API routes and no HTTP_API_TIMEOUT below 30s"},
+		{name: "no reserved concurrency",
+			edit: func(s string) string {
+				return strings.Replace(s, "    ReservedConcurrentExecutions: !If [ReservesConcurrency, !Ref ReservedConcurrency, !Ref AWS::NoValue]\n", "", 1)
+			},
+			want: "HealthFunction: no ReservedConcurrentExecutions"},
+		{name: "the stream shares the others' reservation",
+			edit: inFunction("ChatStreamFunction", "      ReservedConcurrentExecutions: !If [ChatReservesConcurrency, !Ref ChatReservedConcurrency, !Ref AWS::NoValue]\n", ""),
+			want: "ChatStreamFunction: a Function URL has no API throttle"},
 		{name: "budget in pounds",
 			edit: func(s string) string { return strings.Replace(s, "Unit: USD", "Unit: GBP", 1) },
 			want: "Budget: BudgetLimit.Unit GBP"},

@@ -60,6 +60,17 @@ func checkFirstDeploy(tpl *template.Template, root *yaml.Node) []string {
 			problems = append(problems, checkCORS(id+": CorsConfiguration", tpl, tpl.APIs[id].CORS, methods)...)
 		}
 	}
+	// Bounded concurrency (issue 12): every function is held to a reserved
+	// concurrency when the account can reserve, the chat turn's Function URL
+	// (no API Gateway throttle in front of it) to its own.
+	for _, fn := range tpl.Functions {
+		if fn.ReservedConcurrency.Intrinsic == "" && fn.ReservedConcurrency.Literal == "" {
+			problems = append(problems, fmt.Sprintf("%s: no ReservedConcurrentExecutions: its concurrency is bounded by nothing of its own", fn.LogicalID))
+		}
+		if fn.URL && fn.ReservedConcurrency.Ref != "ChatReservesConcurrency" {
+			problems = append(problems, fmt.Sprintf("%s: a Function URL has no API throttle: give it its own ReservedConcurrentExecutions (ChatReservedConcurrency)", fn.LogicalID))
+		}
+	}
 	for _, fn := range tpl.Functions {
 		if fn.URL {
 			problems = append(problems, checkCORS(fn.LogicalID+": FunctionUrlConfig.Cors", tpl, fn.URLCORS, []string{"POST"})...)

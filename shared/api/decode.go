@@ -80,9 +80,14 @@ func (f *Fields) Required(field, value string, rules ...Rule) {
 	f.Optional(field, value, rules...)
 }
 
-// Optional checks rules when the field is present.
+// Optional checks rules when the field is present. Every field is also
+// refused with a NUL character (U+0000), which no PostgreSQL text can hold.
 func (f *Fields) Optional(field, value string, rules ...Rule) {
 	if value == "" {
+		return
+	}
+	if strings.ContainsRune(value, 0) {
+		f.Add(field, "must not contain the NUL character (U+0000)")
 		return
 	}
 	for _, r := range rules {
@@ -130,7 +135,7 @@ func Password(s string) (bool, string) {
 
 // UUID accepts a UUID in its canonical text form.
 func UUID(s string) (bool, string) {
-	return len(s) == 36 && uuid.Validate(s) == nil, "must be a UUID"
+	return len(s) == 36 && uuid.Validate(s) == nil, "must be a UUID (8-4-4-4-12 hexadecimal digits)"
 }
 
 // MaxChars limits a string to n characters.

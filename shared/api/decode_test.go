@@ -44,6 +44,7 @@ func TestDecodeJSON(t *testing.T) {
 		{name: "e-mail without a dotted domain", body: `{"email":"a@localhost","password":"Abcdef1!"}`, wantCode: "validation_failed", wantFields: []string{"email"}},
 		{name: "too many items", body: `{"email":"a@b.co","password":"Abcdef1!","tags":["a","b","c"]}`, wantCode: "validation_failed", wantFields: []string{"tags"}},
 		{name: "weak password", body: `{"email":"a@b.co","password":"abcdefgh"}`, wantCode: "validation_failed", wantFields: []string{"password"}},
+		{name: "a NUL character (no PostgreSQL text holds one)", body: `{"email":"a@b.co","password":"Abcdef1!\u0000"}`, wantCode: "validation_failed", wantFields: []string{"password"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -43,6 +43,10 @@ func open(ctx context.Context, cfg config.Redis, b *breaker) (*redis.Client, err
 	return rdb, nil
 }
 
+// HistoryKey is where a conversation's recent-messages window is cached
+// (shared/chat): deleting the conversation deletes it too.
+func HistoryKey(conversationID string) string { return "chat:history:" + conversationID }
+
 // routeLogs sends go-redis's own log lines through slog (JSON, with the
 // request id) instead of the standard logger.
 var routeLogs sync.Once

@@ -1,6 +1,7 @@
 package cache
 
 import (
+	"container/list"
 	"context"
 	"log/slog"
 	"math"
@@ -53,22 +54,42 @@ func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) Decision
 	return l.local.allow(key, perMinute)
 }
 
-// localLimiter is the in-memory fallback: one token bucket per key.
+// maxLocalKeys bounds the in-memory fallback: an instance never grows
+// without end.
+const maxLocalKeys = 10000
+
+// localLimiter is the in-memory fallback: one token bucket per key, the
+// least recently used dropped beyond maxLocalKeys (never all of them: a
+// flood of new keys must not reset the buckets of the ones being limited).
 type localLimiter struct {
 	mu      sync.Mutex
-	buckets map[string]*rate.Limiter
+	buckets map[string]*list.Element // of *localBucket
+	lru     list.List                // front: most recently used
+}
+
+type localBucket struct {
+	key     string
+	limiter *rate.Limiter
 }
 
 func (m *localLimiter) allow(key string, perMinute int) Decision {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if m.buckets == nil || len(m.buckets) > 10000 {
-		m.buckets = map[string]*rate.Limiter{} // bounded: an instance never grows without end
+	if m.buckets == nil {
+		m.buckets = map[string]*list.Element{}
 	}
-	b, ok := m.buckets[key]
-	if !ok {
+	var b *rate.Limiter
+	if e, ok := m.buckets[key]; ok {
+		m.lru.MoveToFront(e)
+		b = e.Value.(*localBucket).limiter
+	} else {
 		b = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
-		m.buckets[key] = b
+		m.buckets[key] = m.lru.PushFront(&localBucket{key: key, limiter: b})
+		if m.lru.Len() > maxLocalKeys {
+			oldest := m.lru.Back()
+			m.lru.Remove(oldest)
+			delete(m.buckets, oldest.Value.(*localBucket).key)
+		}
 	}
 	r := b.Reserve()
 	if d := r.Delay(); d > 0 {
@@ -85,13 +106,18 @@ func RetryAfterSeconds(d time.Duration) int {
 
 // LimiterFromEnv opens the Redis client from REDIS_URL and returns a limiter on it.
 func LimiterFromEnv(ctx context.Context) (*Limiter, error) {
-	cfg, err := config.Load[config.Redis]()
-	if err != nil {
-		return nil, err
-	}
-	rdb, err := Open(ctx, cfg)
+	rdb, err := OpenFromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return NewLimiter(rdb), nil
+}
+
+// OpenFromEnv loads the Redis settings and opens the client.
+func OpenFromEnv(ctx context.Context) (*redis.Client, error) {
+	cfg, err := config.Load[config.Redis]()
+	if err != nil {
+		return nil, err
+	}
+	return Open(ctx, cfg)
 }

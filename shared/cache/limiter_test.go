@@ -2,6 +2,7 @@ package cache
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -71,5 +72,28 @@ func TestLimiterSharedAcrossInstances(t *testing.T) {
 	b.Allow(ctx, key, 2)
 	if a.Allow(ctx, key, 2).Allowed {
 		t.Error("two instances did not share the limit through Redis")
+	}
+}
+
+// TestLocalLimiterEvictsTheOldest: beyond its bound the in-memory fallback
+// forgets the least recently used key, not every key: a flood of new keys
+// (new IPs) cannot reset the bucket of the one being limited.
+func TestLocalLimiterEvictsTheOldest(t *testing.T) {
+	var m localLimiter
+	for i := range maxLocalKeys {
+		m.allow(fmt.Sprint("filler-", i), 1)
+	}
+	if !m.allow("victim", 1).Allowed || m.allow("victim", 1).Allowed {
+		t.Fatal("a limit of 1 a minute: the first allowed, the second not")
+	}
+	m.allow("one-more", 1) // over the bound: the oldest filler goes
+	if m.allow("victim", 1).Allowed {
+		t.Error("the limited key was reset by a new one")
+	}
+	if len(m.buckets) != maxLocalKeys || m.lru.Len() != maxLocalKeys {
+		t.Errorf("%d keys (%d in the list), want %d", len(m.buckets), m.lru.Len(), maxLocalKeys)
+	}
+	if _, ok := m.buckets["filler-0"]; ok {
+		t.Error("the least recently used key is still there")
 	}
 }

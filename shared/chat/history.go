@@ -9,6 +9,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
@@ -27,7 +28,7 @@ type historyEntry struct {
 	Messages []store.Message `json:"m"` // newest first
 }
 
-func historyKey(conversationID string) string { return "chat:history:" + conversationID }
+func historyKey(conversationID string) string { return cache.HistoryKey(conversationID) }
 
 // get returns the cached window if it was written at messageCount.
 func (h historyCache) get(ctx context.Context, conversationID string, messageCount int) ([]store.Message, bool) {

@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -138,6 +139,10 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	defer cancel()
 	clientGone := false
 	completion, streamErr := s.model.Stream(streamCtx, prompt, func(text string) {
+		text = withoutNUL(text)
+		if text == "" {
+			return
+		}
 		if !clientGone && out.Event("delta", deltaEvent{Text: text}) != nil {
 			clientGone = true
 			cancel() // nobody listens: stop paying for tokens
@@ -148,6 +153,7 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	}
 
 	// Store what was produced, finished or not, before telling the client.
+	completion.Text = withoutNUL(completion.Text) // no PostgreSQL text holds one
 	status := "complete"
 	if streamErr != nil {
 		status = "incomplete"
@@ -272,6 +278,15 @@ func (s *Service) embed(ctx context.Context, t *Turn, userVector []float32, answ
 	if err := store.StoreEmbeddings(ctx, s.db, t.req.UserID, s.model.EmbeddingModel(), items); err != nil {
 		slog.WarnContext(ctx, "chat: vectors not stored; left for the backfill", "error", err.Error())
 	}
+}
+
+// withoutNUL drops NUL characters, which a model may emit and no PostgreSQL
+// text can hold (the answer would be lost when it is stored).
+func withoutNUL(s string) string {
+	if strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(s, "\x00", "")
 }
 
 func upstreamFailure(err error) errorEvent {

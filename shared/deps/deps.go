@@ -8,6 +8,7 @@ import (
 	"errors"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cache"
@@ -22,6 +23,7 @@ type UserRoutes struct {
 	// Store is DB with a deadline on every call (DATABASE_QUERY_TIMEOUT):
 	// what the routes query through, so that a hung database is a fast 503.
 	Store   store.DB
+	Redis   *redis.Client // the cache; the limiter counts in it
 	Limiter *cache.Limiter
 	Limits  config.RateLimits
 }
@@ -32,7 +34,7 @@ func LoadUserRoutes(ctx context.Context, function string) (*UserRoutes, error) {
 	if err != nil {
 		return nil, err
 	}
-	limiter, err := cache.LimiterFromEnv(ctx)
+	rdb, err := cache.OpenFromEnv(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -40,7 +42,7 @@ func LoadUserRoutes(ctx context.Context, function string) (*UserRoutes, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &UserRoutes{DB: pool, Store: bounded, Limiter: limiter, Limits: limits}, nil
+	return &UserRoutes{DB: pool, Store: bounded, Redis: rdb, Limiter: cache.NewLimiter(rdb), Limits: limits}, nil
 }
 
 // Route puts h behind the caller check (401), the per-user rate limit (429)

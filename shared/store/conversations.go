@@ -47,7 +47,7 @@ func CreateConversation(ctx context.Context, db DB, userID, title string) (Conve
 // GetConversation returns the caller's conversation id, or ErrNotFound (also
 // for another user's id and for an id that is not a UUID).
 func GetConversation(ctx context.Context, db DB, userID, id string) (Conversation, error) {
-	if uuid.Validate(id) != nil {
+	if !ValidID(id) {
 		return Conversation{}, ErrNotFound
 	}
 	c, err := scanConversation(db.QueryRow(ctx,
@@ -63,7 +63,7 @@ func GetConversation(ctx context.Context, db DB, userID, id string) (Conversatio
 
 // RenameConversation sets the title of the caller's conversation id.
 func RenameConversation(ctx context.Context, db DB, userID, id, title string) (Conversation, error) {
-	if uuid.Validate(id) != nil {
+	if !ValidID(id) {
 		return Conversation{}, ErrNotFound
 	}
 	c, err := scanConversation(db.QueryRow(ctx, `
@@ -82,7 +82,7 @@ func RenameConversation(ctx context.Context, db DB, userID, id, title string) (C
 // DeleteConversation deletes the caller's conversation id; its messages and
 // their embeddings go with it in the same statement (ON DELETE CASCADE).
 func DeleteConversation(ctx context.Context, db DB, userID, id string) error {
-	if uuid.Validate(id) != nil {
+	if !ValidID(id) {
 		return ErrNotFound
 	}
 	tag, err := db.Exec(ctx, `DELETE FROM conversations WHERE id = $1 AND user_id = $2`, id, userID)

@@ -25,7 +25,7 @@ type Message struct {
 // One round trip: the conversation's ownership is checked in the same
 // statement, and a conversation that is not the caller's is ErrNotFound.
 func ListMessages(ctx context.Context, db DB, userID, conversationID string, limit int, before *Cursor) (Page[Message], error) {
-	if uuid.Validate(conversationID) != nil {
+	if !ValidID(conversationID) {
 		return Page[Message]{}, ErrNotFound
 	}
 	var beforeSeq *int64

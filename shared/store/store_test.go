@@ -484,3 +484,34 @@ func titles(cs []store.Conversation) []string {
 	}
 	return out
 }
+
+// TestNonCanonicalIDsAreNotFound: the other spellings of a UUID the uuid
+// package reads (PostgreSQL refuses them) are no row of the caller's: 404,
+// never a database error (a 500).
+func TestNonCanonicalIDsAreNotFound(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	user := newUser(t, pool)
+	c, err := store.CreateConversation(ctx, pool, user, "mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bare := strings.ReplaceAll(c.ID, "-", "")
+	for _, id := range []string{"urn:uuid:" + c.ID, "{" + c.ID + "}", bare, strings.ToUpper(c.ID) + " ", ""} {
+		calls := map[string]func() error{
+			"get":      func() error { _, err := store.GetConversation(ctx, pool, user, id); return err },
+			"rename":   func() error { _, err := store.RenameConversation(ctx, pool, user, id, "x"); return err },
+			"delete":   func() error { return store.DeleteConversation(ctx, pool, user, id) },
+			"messages": func() error { _, err := store.ListMessages(ctx, pool, user, id, 10, nil); return err },
+			"add":      func() error { _, err := store.AddUserMessage(ctx, pool, user, id, "hi", nil, "t"); return err },
+		}
+		for name, call := range calls {
+			if err := call(); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("%s(%q): %v, want ErrNotFound", name, id, err)
+			}
+		}
+	}
+	if _, err := store.GetConversation(ctx, pool, user, strings.ToUpper(c.ID)); err != nil {
+		t.Errorf("the canonical form in upper case: %v", err)
+	}
+}

@@ -7,7 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 )
 
@@ -37,7 +36,7 @@ type UserTurn struct {
 // instead) and the first-message title. ErrNotFound if the conversation is
 // not the caller's.
 func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string) (UserTurn, error) {
-	if uuid.Validate(conversationID) != nil {
+	if !ValidID(conversationID) {
 		return UserTurn{}, ErrNotFound
 	}
 	var (
