@@ -108,9 +108,9 @@ func (s *stack) do(method, path, token string, body any) response {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Request-Id") != "" {
+	if resp.StatusCode != http.StatusUnauthorized && resp.StatusCode != http.StatusForbidden && resp.StatusCode != http.StatusNotFound || resp.Header.Get("X-Request-Id") != "" {
 		// Answers of our functions carry X-Request-Id; only the gateway's own
-		// 401/404 (before any function runs) may lack it.
+		// 401/403/404 (before any function runs) may lack it.
 		if resp.Header.Get("X-Request-Id") == "" {
 			s.t.Errorf("%s %s: %d without X-Request-Id", method, path, resp.StatusCode)
 		}

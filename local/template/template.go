@@ -448,17 +448,23 @@ func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
 	for _, s := range content(Get(auth, "AuthorizationScopes")) {
 		r.Scopes = append(r.Scopes, scalar(s))
 	}
+	var apiProps *yaml.Node
+	if r.API != "" {
+		apiProps = apis[r.API]
+	}
 	if r.Authorizer == "" {
 		// No authorizer on the route: the API's default authorizer, if any.
-		var apiProps *yaml.Node
-		if r.API != "" {
-			apiProps = apis[r.API]
-		}
 		r.Authorizer = scalar(Get(Get(apiProps, "Auth"), "DefaultAuthorizer"))
 	}
 	r.Public = r.Authorizer == "" || r.Authorizer == "NONE"
 	if r.Public {
 		r.Authorizer = ""
+	} else if len(r.Scopes) == 0 {
+		// No scopes on the route: its authorizer's AuthorizationScopes, as SAM
+		// applies them to every route that uses it.
+		for _, s := range content(Get(Get(Get(Get(apiProps, "Auth"), "Authorizers"), r.Authorizer), "AuthorizationScopes")) {
+			r.Scopes = append(r.Scopes, scalar(s))
+		}
 	}
 	return r, nil
 }

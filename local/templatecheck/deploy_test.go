@@ -246,6 +246,11 @@ func TestChecksCatchOnTheRealTemplate(t *testing.T) {
 		{name: "the stream shares the others' reservation",
 			edit: inFunction("ChatStreamFunction", "      ReservedConcurrentExecutions: !If [ChatReservesConcurrency, !Ref ChatReservedConcurrency, !Ref AWS::NoValue]\n", ""),
 			want: "ChatStreamFunction: a Function URL has no API throttle"},
+		{name: "ID tokens accepted",
+			edit: func(s string) string {
+				return strings.Replace(s, "            AuthorizationScopes: [aws.cognito.signin.user.admin]\n", "", 1)
+			},
+			want: "HttpApi: authorizer CognitoJwt has no AuthorizationScopes"},
 		{name: "budget in pounds",
 			edit: func(s string) string { return strings.Replace(s, "Unit: USD", "Unit: GBP", 1) },
 			want: "Budget: BudgetLimit.Unit GBP"},

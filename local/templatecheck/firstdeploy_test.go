@@ -58,6 +58,13 @@ func checkFirstDeploy(tpl *template.Template, root *yaml.Node) []string {
 				}
 			}
 			problems = append(problems, checkCORS(id+": CorsConfiguration", tpl, tpl.APIs[id].CORS, methods)...)
+			// Cognito's ID tokens have the client id as their audience too:
+			// only the access token's scope tells them apart.
+			for name, a := range pairs(get(get(props, "Auth"), "Authorizers")) {
+				if !slices.Contains(strs(get(a, "AuthorizationScopes")), "aws.cognito.signin.user.admin") {
+					problems = append(problems, fmt.Sprintf("%s: authorizer %s has no AuthorizationScopes [aws.cognito.signin.user.admin]: ID tokens are accepted", id, name))
+				}
+			}
 		}
 	}
 	// Bounded concurrency (issue 12): every function is held to a reserved

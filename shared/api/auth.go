@@ -8,10 +8,10 @@ import (
 // UserID is the verified caller's id (the token's sub), as the HTTP API's JWT
 // authorizer passed it, or "" when the request carries no verified claims.
 func UserID(req *Request) string {
-	if a := req.RequestContext.Authorizer; a != nil && a.JWT != nil {
+	if a := req.RequestContext.Authorizer; a != nil && a.JWT != nil && a.JWT.Claims["token_use"] == "access" {
 		return a.JWT.Claims["sub"]
 	}
-	return ""
+	return "" // none, or an ID token: the API takes access tokens only
 }
 
 // BearerToken is the token of the Authorization header, or "".

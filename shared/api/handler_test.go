@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-lambda-go/events"
 )
 
 func TestWrap(t *testing.T) {
@@ -176,5 +178,19 @@ func TestHTTPAPIDeadline(t *testing.T) {
 				t.Errorf("deadline %v away (set: %v), want %v", left, has, tt.want)
 			}
 		})
+	}
+}
+
+// TestUserIDTakesAccessTokensOnly: the caller is read from an access token's
+// claims; an ID token's (token_use "id") names nobody.
+func TestUserIDTakesAccessTokensOnly(t *testing.T) {
+	for use, want := range map[string]string{"access": "u1", "id": "", "": ""} {
+		req := &Request{}
+		req.RequestContext.Authorizer = &events.APIGatewayV2HTTPRequestContextAuthorizerDescription{
+			JWT: &events.APIGatewayV2HTTPRequestContextAuthorizerJWTDescription{Claims: map[string]string{"sub": "u1", "token_use": use}},
+		}
+		if got := UserID(req); got != want {
+			t.Errorf("token_use %q: UserID %q, want %q", use, got, want)
+		}
 	}
 }
