@@ -23,7 +23,13 @@ type handler struct {
 	database pinger
 	cache    pinger
 	timeout  time.Duration
+	cacheFor time.Duration // a deep check younger than this is answered again
 	now      func() time.Time
+
+	mu       sync.Mutex
+	last     report
+	lastCode int
+	lastAt   time.Time
 }
 
 // newHandler wires the handler from the environment. Neither client connects
@@ -53,6 +59,7 @@ func newHandler(ctx context.Context) (*handler, error) {
 		database: pool.Ping,
 		cache:    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
 		timeout:  healthCfg.CheckTimeout,
+		cacheFor: healthCfg.CacheFor,
 		now:      time.Now,
 	}, nil
 }
@@ -74,8 +81,14 @@ type report struct {
 
 // Serve answers GET /health: 200 "ok" when everything answers, 200 "degraded"
 // when only the cache is down, 503 "unhealthy" when the database is down. Both
-// checks run at once, each bounded by the check timeout.
+// checks run at once, each bounded by the check timeout. A check younger than
+// cacheFor is answered again without pinging (its timestamp says when it ran).
 func (h *handler) Serve(ctx context.Context, _ *api.Request) (api.Response, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock() // one check at a time per instance; others wait for it
+	if !h.lastAt.IsZero() && h.now().Sub(h.lastAt) < h.cacheFor {
+		return api.JSON(h.lastCode, h.last), nil
+	}
 	var (
 		wg            sync.WaitGroup
 		database, rdb check
@@ -98,6 +111,7 @@ func (h *handler) Serve(ctx context.Context, _ *api.Request) (api.Response, erro
 	case rdb.Status != "ok":
 		r.Status = "degraded"
 	}
+	h.last, h.lastCode, h.lastAt = r, status, h.now()
 	return api.JSON(status, r), nil
 }
 

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
@@ -122,5 +124,41 @@ func TestWarmupTouchesNoDependency(t *testing.T) {
 	resp, err := api.Wrap(h.Serve)(context.Background(), json.RawMessage(`{"warmup":true}`))
 	if err != nil || resp.StatusCode != 200 {
 		t.Fatalf("warmup: %d %v", resp.StatusCode, err)
+	}
+}
+
+// TestDeepCheckIsCachedAndLimited: /health is public, and each deep check
+// wakes the database and spends a cache command: an instance answers its last
+// check for cacheFor, and limits each IP in memory (no Redis command).
+func TestDeepCheckIsCachedAndLimited(t *testing.T) {
+	var pings atomic.Int32
+	ping := func(context.Context) error { pings.Add(1); return nil }
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	h := &handler{database: ping, cache: ping, timeout: time.Second, cacheFor: 5 * time.Second,
+		now: func() time.Time { return now }}
+	serve := api.Wrap(api.LimitByIP(&cache.LocalLimiter{}, "health", 3, h.Serve))
+	call := func(ip string) api.Response {
+		t.Helper()
+		resp, err := serve(context.Background(), json.RawMessage(
+			`{"rawPath":"/health","requestContext":{"requestId":"r","http":{"method":"GET","path":"/health","sourceIp":"`+ip+`"}}}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	for i := range 3 {
+		if r := call("192.0.2.1"); r.StatusCode != 200 {
+			t.Fatalf("call %d: %d %s", i+1, r.StatusCode, r.Body)
+		}
+	}
+	if n := pings.Load(); n != 2 {
+		t.Errorf("%d pings for 3 calls within 5 s, want 2 (one check of each dependency)", n)
+	}
+	if r := call("192.0.2.1"); r.StatusCode != 429 {
+		t.Errorf("a 4th call from one IP within the minute: %d, want 429", r.StatusCode)
+	}
+	now = now.Add(6 * time.Second)
+	if r := call("192.0.2.2"); r.StatusCode != 200 || pings.Load() != 4 {
+		t.Errorf("after the cache time, another IP: %d with %d pings, want 200 and a new check", r.StatusCode, pings.Load())
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cache"
+	"github.com/macro-ai/macro-ai/shared/config"
 )
 
 func main() { api.Start("health", wire) }
@@ -15,5 +17,9 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	return h.Serve, nil
+	cfg, err := config.Load[config.Health]()
+	if err != nil {
+		return nil, err
+	}
+	return api.LimitByIP(&cache.LocalLimiter{}, "health", cfg.PerMinute, h.Serve), nil
 }

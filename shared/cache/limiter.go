@@ -54,6 +54,15 @@ func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) Decision
 	return l.local.allow(key, perMinute)
 }
 
+// LocalLimiter limits in this instance's memory only: for a route that must
+// not spend a Redis command per request (/health, called by anyone).
+type LocalLimiter struct{ local localLimiter }
+
+// Allow counts one event for key against perMinute events a minute.
+func (l *LocalLimiter) Allow(_ context.Context, key string, perMinute int) Decision {
+	return l.local.allow(key, perMinute)
+}
+
 // maxLocalKeys bounds the in-memory fallback: an instance never grows
 // without end.
 const maxLocalKeys = 10000

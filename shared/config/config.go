@@ -84,6 +84,12 @@ func (e Embedding) Validate() error {
 type Health struct {
 	// CheckTimeout bounds each dependency check; the answer comes within it.
 	CheckTimeout time.Duration `env:"HEALTH_CHECK_TIMEOUT" envDefault:"1500ms"`
+	// CacheFor is how long an instance answers with its last deep check
+	// instead of pinging again: /health is public, and every ping keeps
+	// Neon's compute awake and spends Upstash commands.
+	CacheFor time.Duration `env:"HEALTH_CACHE_FOR" envDefault:"5s"`
+	// PerMinute limits each client IP, in the instance's memory (no Redis).
+	PerMinute int `env:"RATE_LIMIT_HEALTH_PER_MINUTE" envDefault:"60"`
 }
 
 // Validate implements Validator.
