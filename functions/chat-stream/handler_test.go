@@ -242,12 +242,15 @@ func TestRetrieval(t *testing.T) {
 	prompt := lastChat(t, f.model)
 	var context string
 	for _, m := range prompt {
-		if m.Role == "system" {
+		if strings.Contains(m.Content, "<excerpt role=") {
+			if m.Role != "user" {
+				t.Errorf("the excerpts come as a %s message; want a user message, never the system's authority", m.Role)
+			}
 			context += m.Content
 		}
 	}
 	if !strings.Contains(context, "grilled sardines") {
-		t.Errorf("the related fact from A is not in B's prompt; system messages:\n%s", context)
+		t.Errorf("the related fact from A is not in B's prompt; excerpts:\n%s", context)
 	}
 	if strings.Contains(context, "train to Porto") {
 		t.Errorf("an unrelated message passed the similarity threshold:\n%s", context)

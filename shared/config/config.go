@@ -230,7 +230,7 @@ func (a AI) Validate() error {
 
 // Chat configures the chat turn's prompt.
 type Chat struct {
-	SystemPrompt string `env:"CHAT_SYSTEM_PROMPT" envDefault:"You are Macro AI, a helpful, concise assistant. Answer in Markdown. When excerpts from the user's earlier conversations are given, use them only if they are relevant."`
+	SystemPrompt string `env:"CHAT_SYSTEM_PROMPT" envDefault:"You are Macro AI, a helpful, concise assistant. Answer in Markdown."`
 	// RetrievalK is how many earlier messages of the user's other conversations
 	// may join the prompt; RetrievalMinScore is the cosine similarity they need.
 	RetrievalK        int     `env:"CHAT_RETRIEVAL_K" envDefault:"4"`
