@@ -17,6 +17,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/auth"
+	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/chat"
 	"github.com/macro-ai/macro-ai/shared/db"
 	"github.com/macro-ai/macro-ai/shared/store"
@@ -153,7 +154,14 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	case errors.Is(err, store.ErrNotFound):
 		return nil, api.NotFound()
 	case errors.Is(err, store.ErrTurnInProgress):
-		return nil, api.Errorf(http.StatusConflict, "conflict", "a message with this clientMessageId is being answered")
+		// Never a second model call for one message: the client waits and
+		// retries, and then gets the stored answer.
+		e := api.Errorf(http.StatusConflict, "turn_in_progress", "this message is being answered; try again when the answer is done")
+		var tip *store.TurnInProgressError
+		if errors.As(err, &tip) {
+			e.RetryAfter = cache.RetryAfterSeconds(time.Until(tip.Until))
+		}
+		return nil, e
 	case db.IsUnavailable(err):
 		return nil, api.DatabaseUnavailable().WithCause(err)
 	default:

@@ -587,3 +587,68 @@ func TestPanicInTheTurnEndsTheStream(t *testing.T) {
 		t.Fatalf("stored %+v, want the user's message", msgs)
 	}
 }
+
+// chatCalls counts the chat completions the model was asked for.
+func chatCalls(m *devmodel.Server) int {
+	n := 0
+	for _, r := range m.Requests() {
+		if strings.HasSuffix(r.Path, "/chat/completions") {
+			n++
+		}
+	}
+	return n
+}
+
+// TestRetryWhileAnsweringIsRefused: a retry with the same clientMessageId
+// while the first attempt is still answering is 409 turn_in_progress with
+// Retry-After, never a second model call; once the answer is stored, the
+// retry gets it back; after an attempt that stored nothing, a retry answers
+// at once.
+func TestRetryWhileAnsweringIsRefused(t *testing.T) {
+	f := newFixture(t, nil)
+	conv := f.conversation(store.DefaultTitle)
+	body := map[string]any{"content": "tell me a story " + devmodel.Marker(devmodel.Slow), "clientMessageId": uuid.NewString()}
+	first := f.invokeStream(conv, body)
+	br := bufio.NewReader(first.Body)
+	for {
+		line, err := br.ReadString('\n')
+		if err != nil {
+			t.Fatalf("the first attempt ended before its first delta: %v", err)
+		}
+		if line == "event: delta\n" {
+			break
+		}
+	}
+
+	retry := f.invokeStream(conv, body)
+	b, _ := io.ReadAll(retry.Body)
+	retry.Close()
+	if retry.StatusCode != 409 || !strings.Contains(string(b), `"turn_in_progress"`) || retry.Headers["Retry-After"] == "" {
+		t.Fatalf("a retry while answering: %d %v %s", retry.StatusCode, retry.Headers, b)
+	}
+	if n := chatCalls(f.model); n != 1 {
+		t.Fatalf("%d model calls, want 1", n)
+	}
+
+	if _, err := io.ReadAll(br); err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	status, replay := f.stream(conv, body)
+	if evs := parseEvents(t, replay); status != 200 || names(evs) != "start,delta,done" {
+		t.Fatalf("a retry after the answer: %d %s", status, replay)
+	}
+	if n := chatCalls(f.model); n != 1 {
+		t.Errorf("%d model calls after the replay, want 1", n)
+	}
+
+	// An attempt that stored nothing (the model failed before any text)
+	// leaves no claim: the retry asks the model again at once.
+	failing := map[string]any{"content": "fail " + devmodel.Marker(devmodel.FailBeforeFirstToken), "clientMessageId": uuid.NewString()}
+	for i := range 2 {
+		status, out := f.stream(conv, failing)
+		if evs := parseEvents(t, out); status != 200 || !strings.HasSuffix(names(evs), "error") {
+			t.Fatalf("attempt %d of a failing turn: %d %s", i+1, status, out)
+		}
+	}
+}

@@ -90,7 +90,8 @@ type (
 // anything streams, so that its failures get a normal status: store.ErrNotFound,
 // store.ErrTurnInProgress, or a database error.
 func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
-	u, err := store.AddUserMessage(ctx, s.db, req.UserID, req.ConversationID, req.Content, req.ClientMessageID, TitleFrom(req.Content))
+	u, err := store.AddUserMessage(ctx, s.db, req.UserID, req.ConversationID, req.Content, req.ClientMessageID,
+		TitleFrom(req.Content), answerWithin(ctx))
 	if err != nil {
 		return nil, err
 	}
@@ -99,6 +100,26 @@ func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
 		t.assistantID = u.Answer.ID
 	}
 	return t, nil
+}
+
+// answerWithin is how long a turn claims its message: until the invocation's
+// deadline (the turn cannot outlive it), with a margin; a minute and a half
+// without a deadline.
+func answerWithin(ctx context.Context) time.Duration {
+	if d, ok := ctx.Deadline(); ok {
+		return time.Until(d) + 2*time.Second
+	}
+	return 90 * time.Second
+}
+
+// release ends the turn's claim on its message when no answer was stored, so
+// that a retry answers it at once.
+func (s *Service) release(ctx context.Context, t *Turn) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	if err := store.ReleaseTurn(rctx, s.db, t.req.UserID, t.user.MessageID); err != nil {
+		slog.WarnContext(ctx, "chat: turn not released; a retry waits for it to expire", "error", err.Error())
+	}
 }
 
 // Run streams the answer to out: start, deltas, then done or error, and closes
@@ -120,10 +141,12 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	if t.user.Retry && t.user.Answer != nil {
 		if err := store.DeleteIncompleteAnswer(ctx, s.db, t.req.UserID, t.user.MessageID); err != nil {
 			_ = out.Event("error", storeFailure(err))
+			s.release(ctx, t)
 			return
 		}
 	}
 	if out.Event("start", start) != nil {
+		s.release(ctx, t)
 		return // the client is gone before anything was generated
 	}
 
@@ -168,9 +191,12 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 			if !clientGone {
 				_ = out.Event("error", storeFailure(err))
 			}
+			s.release(ctx, t)
 			return
 		}
 		answer = &m
+	} else {
+		s.release(ctx, t) // nothing to store: a retry may answer it now
 	}
 	switch {
 	case clientGone:

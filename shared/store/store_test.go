@@ -335,7 +335,7 @@ func TestTurnOrderIsCausal(t *testing.T) {
 	}
 	ask := func(content string) store.UserTurn {
 		t.Helper()
-		u, err := store.AddUserMessage(ctx, pool, user, conv.ID, content, nil, content)
+		u, err := store.AddUserMessage(ctx, pool, user, conv.ID, content, nil, content, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -416,7 +416,7 @@ func TestTurnOrderIsCausal(t *testing.T) {
 	}
 	answerOnly, _ := store.CreateConversation(ctx, pool, user, "answer only")
 	q := func() store.UserTurn {
-		u, err := store.AddUserMessage(ctx, pool, user, answerOnly.ID, "x", nil, "x")
+		u, err := store.AddUserMessage(ctx, pool, user, answerOnly.ID, "x", nil, "x", time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -449,7 +449,7 @@ func TestConcurrentTurnsTakeDistinctPlaces(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := store.AddUserMessage(ctx, pool, user, conv.ID, fmt.Sprint("m", i), nil, "t")
+			_, err := store.AddUserMessage(ctx, pool, user, conv.ID, fmt.Sprint("m", i), nil, "t", time.Minute)
 			errs <- err
 		}()
 	}
@@ -503,7 +503,10 @@ func TestNonCanonicalIDsAreNotFound(t *testing.T) {
 			"rename":   func() error { _, err := store.RenameConversation(ctx, pool, user, id, "x"); return err },
 			"delete":   func() error { return store.DeleteConversation(ctx, pool, user, id) },
 			"messages": func() error { _, err := store.ListMessages(ctx, pool, user, id, 10, nil); return err },
-			"add":      func() error { _, err := store.AddUserMessage(ctx, pool, user, id, "hi", nil, "t"); return err },
+			"add": func() error {
+				_, err := store.AddUserMessage(ctx, pool, user, id, "hi", nil, "t", time.Minute)
+				return err
+			},
 		}
 		for name, call := range calls {
 			if err := call(); !errors.Is(err, store.ErrNotFound) {

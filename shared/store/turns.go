@@ -11,8 +11,18 @@ import (
 )
 
 // ErrTurnInProgress means another request with the same clientMessageId is
-// storing its message right now.
+// storing its message or answering it right now; the error is a
+// *TurnInProgressError, which says until when.
 var ErrTurnInProgress = errors.New("a turn with this clientMessageId is in progress")
+
+// TurnInProgressError is ErrTurnInProgress with the time by which the turn
+// will have answered or given up.
+type TurnInProgressError struct{ Until time.Time }
+
+func (e *TurnInProgressError) Error() string { return ErrTurnInProgress.Error() }
+
+// Is makes errors.Is(err, ErrTurnInProgress) hold.
+func (e *TurnInProgressError) Is(target error) bool { return target == ErrTurnInProgress }
 
 // UserTurn is the stored user message a chat turn answers.
 type UserTurn struct {
@@ -33,9 +43,12 @@ type UserTurn struct {
 // AddUserMessage stores the user's message in the caller's conversation, in
 // one round trip: ownership, the idempotent insert (a clientMessageId already
 // stored is not stored again: the earlier message and its answer come back
-// instead) and the first-message title. ErrNotFound if the conversation is
-// not the caller's.
-func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string) (UserTurn, error) {
+// instead), the first-message title, and the claim on answering it for
+// answerWithin: a retry while another turn holds the claim is a
+// *TurnInProgressError, never a second model call (the answer, or
+// ReleaseTurn, ends the claim). ErrNotFound if the conversation is not the
+// caller's.
+func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string, answerWithin time.Duration) (UserTurn, error) {
 	if !ValidID(conversationID) {
 		return UserTurn{}, ErrNotFound
 	}
@@ -45,14 +58,15 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 		msgID, answerID, answerText *string
 		answerStatus                *string
 		createdAt, answerCreatedAt  *time.Time
-		stored                      bool
+		stored, claimed             bool
+		answeringUntil              *time.Time
 	)
 	err := db.QueryRow(ctx, `
 		WITH conv AS (
 			SELECT id, title, message_count FROM conversations WHERE id = $1 AND user_id = $2
 		), ins AS (
-			INSERT INTO messages (conversation_id, user_id, role, content, client_message_id)
-			SELECT id, $2, 'user', $3, $4 FROM conv
+			INSERT INTO messages (conversation_id, user_id, role, content, client_message_id, answering_until)
+			SELECT id, $2, 'user', $3, $4, clock_timestamp() + $6::float8 * interval '1 second' FROM conv
 			ON CONFLICT (conversation_id, client_message_id) DO NOTHING
 			RETURNING id, created_at
 		), titled AS (
@@ -60,27 +74,42 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 			FROM ins WHERE c.id = $1 AND c.title = 'New conversation'
 			RETURNING c.title
 		), prior AS (
-			SELECT m.id, m.created_at, a.id AS a_id, a.content AS a_content, a.status AS a_status, a.created_at AS a_created
+			SELECT m.id, m.created_at, m.answering_until,
+				a.id AS a_id, a.content AS a_content, a.status AS a_status, a.created_at AS a_created
 			FROM messages m LEFT JOIN messages a ON a.reply_to = m.id
 			WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.client_message_id = $4
 			  AND NOT EXISTS (SELECT 1 FROM ins)
+		), claim AS (
+			UPDATE messages m SET answering_until = clock_timestamp() + $6::float8 * interval '1 second'
+			FROM prior p
+			WHERE m.id = p.id AND p.a_status IS DISTINCT FROM 'complete'
+			  AND (p.answering_until IS NULL OR p.answering_until <= clock_timestamp())
+			RETURNING m.id
 		)
-		SELECT EXISTS (SELECT 1 FROM conv), EXISTS (SELECT 1 FROM ins),
+		SELECT EXISTS (SELECT 1 FROM conv), EXISTS (SELECT 1 FROM ins), EXISTS (SELECT 1 FROM claim),
+			(SELECT answering_until FROM prior),
 			COALESCE((SELECT id FROM ins), (SELECT id FROM prior))::text,
 			COALESCE((SELECT created_at FROM ins), (SELECT created_at FROM prior)),
 			(SELECT a_id::text FROM prior), (SELECT a_content FROM prior), (SELECT a_status FROM prior), (SELECT a_created FROM prior),
 			COALESCE((SELECT title FROM titled), (SELECT title FROM conv), ''),
 			COALESCE((SELECT message_count FROM conv), 0)`,
-		conversationID, userID, content, clientMessageID, title).
-		Scan(&owned, &stored, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount)
+		conversationID, userID, content, clientMessageID, title, answerWithin.Seconds()).
+		Scan(&owned, &stored, &claimed, &answeringUntil, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount)
 	if err != nil {
 		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
 	}
 	if !owned {
 		return UserTurn{}, ErrNotFound
 	}
-	if msgID == nil {
-		return UserTurn{}, ErrTurnInProgress
+	if msgID == nil { // a concurrent request is storing the same message
+		return UserTurn{}, &TurnInProgressError{Until: time.Now().Add(answerWithin)}
+	}
+	if !stored && !claimed && (answerStatus == nil || *answerStatus != "complete") {
+		until := time.Now().Add(answerWithin)
+		if answeringUntil != nil {
+			until = *answeringUntil
+		}
+		return UserTurn{}, &TurnInProgressError{Until: until}
 	}
 	t.ConversationID, t.MessageID, t.CreatedAt, t.Retry = conversationID, *msgID, *createdAt, !stored
 	if answerID != nil {
@@ -100,10 +129,25 @@ func DeleteIncompleteAnswer(ctx context.Context, db DB, userID, userMessageID st
 	return nil
 }
 
-// AddAssistantMessage stores an answer with the id announced to the client.
+// ReleaseTurn ends the claim on answering the caller's message when the
+// turn stored no answer (the model failed before any text), so that a retry
+// may answer it at once.
+func ReleaseTurn(ctx context.Context, db DB, userID, userMessageID string) error {
+	_, err := db.Exec(ctx, `UPDATE messages SET answering_until = NULL WHERE id = $1 AND user_id = $2`, userMessageID, userID)
+	if err != nil {
+		return fmt.Errorf("release the turn of %s: %w", userMessageID, err)
+	}
+	return nil
+}
+
+// AddAssistantMessage stores an answer with the id announced to the client,
+// and ends the claim on answering its question, in one round trip.
 func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id, replyTo, content, status string) (Message, error) {
 	m := Message{ID: id, Role: "assistant", Content: content, Status: status}
 	err := db.QueryRow(ctx, `
+		WITH answered AS (
+			UPDATE messages SET answering_until = NULL WHERE id = $6 AND user_id = $3
+		)
 		INSERT INTO messages (id, conversation_id, user_id, role, content, status, reply_to)
 		SELECT $1, c.id, $3, 'assistant', $4, $5, $6 FROM conversations c WHERE c.id = $2 AND c.user_id = $3
 		RETURNING created_at`, id, conversationID, userID, content, status, replyTo).Scan(&m.CreatedAt)

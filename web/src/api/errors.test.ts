@@ -63,4 +63,8 @@ describe('error parsing', () => {
     expect(parseRetryAfter(null)).toBeUndefined();
     expect(parseRetryAfter('soon')).toBeUndefined();
   });
+  it('says when to retry a message that is still being answered', () => {
+    const e = errorFromBody(409, '{"error":{"code":"turn_in_progress","message":"being answered","requestId":"r"}}', h({ 'Retry-After': '12' }));
+    expect(humanMessage(e)).toBe('This message is still being answered. Try again in 12 seconds.');
+  });
 });

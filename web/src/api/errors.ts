@@ -105,6 +105,10 @@ export function humanMessage(err: unknown): string {
         return err.retryAfter != null
           ? `Too many requests. Please wait ${formatWait(err.retryAfter)} and try again.`
           : 'Too many requests. Please wait a moment and try again.';
+      case 'turn_in_progress':
+        return err.retryAfter != null
+          ? `This message is still being answered. Try again in ${formatWait(err.retryAfter)}.`
+          : 'This message is still being answered. Try again in a moment.';
       case 'invalid_credentials':
         return 'Wrong e-mail or password.';
       case 'user_not_confirmed':
