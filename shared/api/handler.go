@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime/debug"
 	"strings"
@@ -120,6 +121,11 @@ func Serve(ctx context.Context, req *Request, h HandlerFunc) (resp Response) {
 
 	if bodyLen(req) > MaxBodyBytes {
 		return errorResponse(PayloadTooLarge(MaxBodyBytes), requestID)
+	}
+	if _, err := url.ParseQuery(req.RawQueryString); err != nil {
+		// A parameter that does not decode would be dropped (cursor=%ZZ
+		// read as page one): say so instead.
+		return errorResponse(ValidationFailed(FieldError{Field: "query", Message: "is not valid percent-encoding"}), requestID)
 	}
 	resp, err := h(ctx, req)
 	if err != nil {

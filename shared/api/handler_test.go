@@ -194,3 +194,18 @@ func TestUserIDTakesAccessTokensOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestBadPercentEncodingIs400: a query string that does not decode is a 400
+// in the one shape, not parameters silently dropped.
+func TestBadPercentEncodingIs400(t *testing.T) {
+	for raw, want := range map[string]int{"cursor=%ZZ": 400, "q=100%25": 200, "a=%zz&b=1": 400, "": 200} {
+		req := &Request{RawQueryString: raw, RouteKey: "GET /conversations"}
+		resp := Serve(context.Background(), req, func(context.Context, *Request) (Response, error) { return JSON(200, nil), nil })
+		if resp.StatusCode != want {
+			t.Errorf("%q: %d, want %d", raw, resp.StatusCode, want)
+		}
+		if want == 400 && !strings.Contains(resp.Body, `"validation_failed"`) {
+			t.Errorf("%q: body %s", raw, resp.Body)
+		}
+	}
+}
