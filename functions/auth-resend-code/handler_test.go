@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,5 +51,36 @@ func TestResendCode(t *testing.T) {
 	}
 	if env.ConfirmationCode(t, pending) == "" {
 		t.Error("no code for the unconfirmed account")
+	}
+}
+
+// TestCodesPerAddressAreLimited: one address gets RATE_LIMIT_AUTH_EMAIL_PER_HOUR
+// codes an hour, whatever the IPs asking (no mail-bombing, no draining of
+// Cognito's e-mail quota); another address is not affected.
+func TestCodesPerAddressAreLimited(t *testing.T) {
+	env := testenv.Get(t)
+	env.Setenv(t, env.DatabaseURL)
+	t.Setenv("RATE_LIMIT_AUTH_PER_MINUTE", "1000")
+	t.Setenv("RATE_LIMIT_AUTH_EMAIL_PER_HOUR", "3")
+	h, err := wire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	victim, other := testenv.NewEmail(), testenv.NewEmail()
+	send := func(email string, ip int) apitest.Response {
+		return apitest.Do(t, h, apitest.Event("POST", "/auth/resend-code", map[string]string{"email": email},
+			apitest.WithSourceIP(fmt.Sprintf("198.51.100.%d", ip))))
+	}
+	for i := range 3 {
+		if r := send(victim, i+1); r.StatusCode != 204 {
+			t.Fatalf("code %d: %d %s", i+1, r.StatusCode, r.Body)
+		}
+	}
+	r := send(strings.ToUpper(victim), 9) // the same address, spelt otherwise, from another IP
+	if r.StatusCode != 429 || r.Headers["Retry-After"] == "" || !strings.Contains(r.Body, `"rate_limited"`) {
+		t.Errorf("a 4th code for one address within the hour: %d %v %s", r.StatusCode, r.Headers, r.Body)
+	}
+	if r := send(other, 9); r.StatusCode != 204 {
+		t.Errorf("another address: %d %s", r.StatusCode, r.Body)
 	}
 }

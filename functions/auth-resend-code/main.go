@@ -16,6 +16,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: r.Cognito}
+	h := &handler{cognito: r.Cognito, emails: r.Limiter, perHour: r.EmailPerHour}
 	return api.LimitByIP(r.Limiter, "auth-resend-code", r.PerMinute, h.Serve), nil
 }

@@ -8,7 +8,12 @@ import (
 	"github.com/macro-ai/macro-ai/shared/cognito"
 )
 
-type handler struct{ cognito *cognito.Client }
+type handler struct {
+	cognito *cognito.Client
+	// emails limits the codes sent to one address (nil: no limit).
+	emails  cognito.EmailLimiter
+	perHour int
+}
 
 type response struct {
 	UserSub   string `json:"userSub"`
@@ -22,6 +27,11 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	var body cognito.Credentials
 	if err := api.DecodeJSON(req, &body); err != nil {
 		return api.Response{}, err
+	}
+	if h.emails != nil { // a sign-up e-mails a code to the address
+		if err := cognito.LimitEmail(ctx, h.emails, "auth-sign-up", body.Email, h.perHour); err != nil {
+			return api.Response{}, err
+		}
 	}
 	sub, confirmed, err := h.cognito.SignUp(ctx, body.Email, body.Password)
 	if err != nil {

@@ -42,8 +42,19 @@ func NewLimiter(rdb *redis.Client) *Limiter {
 // Allow counts one event for key against perMinute events a minute (bursts up
 // to perMinute).
 func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) Decision {
+	return l.allow(ctx, key, redis_rate.PerMinute(perMinute))
+}
+
+// AllowPerHour counts one event for key against perHour events an hour
+// (bursts up to perHour): for what must stay rare, such as e-mails sent to
+// one address.
+func (l *Limiter) AllowPerHour(ctx context.Context, key string, perHour int) Decision {
+	return l.allow(ctx, key, redis_rate.PerHour(perHour))
+}
+
+func (l *Limiter) allow(ctx context.Context, key string, limit redis_rate.Limit) Decision {
 	if time.Now().UnixNano() >= l.skipUntil.Load() {
-		res, err := l.redis.Allow(ctx, "rl:"+key, redis_rate.PerMinute(perMinute))
+		res, err := l.redis.Allow(ctx, "rl:"+key, limit)
 		if err == nil {
 			return Decision{Allowed: res.Allowed > 0, RetryAfter: res.RetryAfter}
 		}
@@ -51,7 +62,7 @@ func (l *Limiter) Allow(ctx context.Context, key string, perMinute int) Decision
 		slog.WarnContext(ctx, "rate limiter: Redis failed, limiting in memory", "error", err.Error(),
 			"retryRedisIn", l.backoff.String())
 	}
-	return l.local.allow(key, perMinute)
+	return l.local.allowLimit(key, limit)
 }
 
 // LocalLimiter limits in this instance's memory only: for a route that must
@@ -82,6 +93,10 @@ type localBucket struct {
 }
 
 func (m *localLimiter) allow(key string, perMinute int) Decision {
+	return m.allowLimit(key, redis_rate.PerMinute(perMinute))
+}
+
+func (m *localLimiter) allowLimit(key string, limit redis_rate.Limit) Decision {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.buckets == nil {
@@ -92,7 +107,7 @@ func (m *localLimiter) allow(key string, perMinute int) Decision {
 		m.lru.MoveToFront(e)
 		b = e.Value.(*localBucket).limiter
 	} else {
-		b = rate.NewLimiter(rate.Limit(float64(perMinute)/60), perMinute)
+		b = rate.NewLimiter(rate.Limit(float64(limit.Rate)/limit.Period.Seconds()), limit.Burst)
 		m.buckets[key] = m.lru.PushFront(&localBucket{key: key, limiter: b})
 		if m.lru.Len() > maxLocalKeys {
 			oldest := m.lru.Back()

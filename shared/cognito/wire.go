@@ -2,7 +2,11 @@ package cognito
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
 
+	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/config"
 )
@@ -13,6 +17,25 @@ type PublicRoute struct {
 	Cognito   *Client
 	Limiter   *cache.Limiter
 	PerMinute int
+	// EmailPerHour limits the routes that e-mail a code, per address.
+	EmailPerHour int
+}
+
+// EmailLimiter is the part of the limiter LimitEmail needs.
+type EmailLimiter interface {
+	AllowPerHour(ctx context.Context, key string, perHour int) cache.Decision
+}
+
+// LimitEmail counts one e-mail to address for route against perHour an hour:
+// a 429 beyond it, whoever asks (an address can be mail-bombed, and
+// Cognito's e-mail quota drained, from many IPs). The address is hashed in
+// the key, so that Redis holds no e-mail addresses.
+func LimitEmail(ctx context.Context, l EmailLimiter, route, address string, perHour int) error {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(address))))
+	if d := l.AllowPerHour(ctx, route+":email:"+hex.EncodeToString(sum[:12]), perHour); !d.Allowed {
+		return api.RateLimited(d.RetryAfter)
+	}
+	return nil
 }
 
 // NewPublicRoute loads the Cognito, Redis and rate-limit settings and builds
@@ -30,5 +53,6 @@ func NewPublicRoute(ctx context.Context) (*PublicRoute, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &PublicRoute{Cognito: New(cognitoCfg), Limiter: limiter, PerMinute: limits.AuthPerMinute}, nil
+	return &PublicRoute{Cognito: New(cognitoCfg), Limiter: limiter, PerMinute: limits.AuthPerMinute,
+		EmailPerHour: limits.AuthEmailPerHour}, nil
 }

@@ -179,14 +179,18 @@ func (c Cognito) Issuer() string {
 
 // RateLimits are the per-minute limits of API.md, all configurable.
 type RateLimits struct {
-	AuthPerMinute    int `env:"RATE_LIMIT_AUTH_PER_MINUTE" envDefault:"10"`
+	AuthPerMinute int `env:"RATE_LIMIT_AUTH_PER_MINUTE" envDefault:"10"`
+	// AuthEmailPerHour limits the routes that e-mail a code (sign-up,
+	// resend-code, forgot-password) per target address, whatever the IP: no
+	// one can mail-bomb an address or drain Cognito's e-mail quota with it.
+	AuthEmailPerHour int `env:"RATE_LIMIT_AUTH_EMAIL_PER_HOUR" envDefault:"5"`
 	ChatPerMinute    int `env:"RATE_LIMIT_CHAT_PER_MINUTE" envDefault:"20"`
 	DefaultPerMinute int `env:"RATE_LIMIT_PER_MINUTE" envDefault:"120"`
 }
 
 // Validate implements Validator.
 func (r RateLimits) Validate() error {
-	for name, v := range map[string]int{"RATE_LIMIT_AUTH_PER_MINUTE": r.AuthPerMinute,
+	for name, v := range map[string]int{"RATE_LIMIT_AUTH_PER_MINUTE": r.AuthPerMinute, "RATE_LIMIT_AUTH_EMAIL_PER_HOUR": r.AuthEmailPerHour,
 		"RATE_LIMIT_CHAT_PER_MINUTE": r.ChatPerMinute, "RATE_LIMIT_PER_MINUTE": r.DefaultPerMinute} {
 		if v < 1 {
 			return fmt.Errorf("%s: must be at least 1, got %d", name, v)
