@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
-	"github.com/jackc/pgx/v5"
 )
 
 // PgBouncerPoolSize is the pooler's server connections per database and
@@ -79,15 +77,7 @@ admin_users = postgres
 		return nil, err
 	}
 	b := &PgBouncer{Port: port, proc: proc}
-	if err := proc.waitFor(10*time.Second, func() error {
-		cctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		c, err := pgx.Connect(cctx, b.URL("postgres"))
-		if err != nil {
-			return err
-		}
-		return c.Close(cctx)
-	}); err != nil {
+	if err := proc.waitFor(10*time.Second, connects(ctx, b.URL("postgres"))); err != nil {
 		_ = b.Stop()
 		return nil, err
 	}

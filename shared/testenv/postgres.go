@@ -80,19 +80,24 @@ func StartPostgres(ctx context.Context, dataDir string, port int, opts PostgresO
 		return nil, err
 	}
 	pg := &Postgres{Port: port, DataDir: dataDir, proc: proc}
-	if err := proc.waitFor(30*time.Second, func() error {
-		cctx, cancel := context.WithTimeout(ctx, time.Second)
-		defer cancel()
-		c, err := pgx.Connect(cctx, pg.URL("postgres"))
-		if err != nil {
-			return err
-		}
-		return c.Close(cctx)
-	}); err != nil {
+	if err := proc.waitFor(30*time.Second, connects(ctx, pg.URL("postgres"))); err != nil {
 		_ = pg.Stop()
 		return nil, err
 	}
 	return pg, nil
+}
+
+// connects is a readiness check: a connection to url opens (within a second).
+func connects(ctx context.Context, url string) func() error {
+	return func() error {
+		cctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		c, err := pgx.Connect(cctx, url)
+		if err != nil {
+			return err
+		}
+		return c.Close(cctx)
+	}
 }
 
 // URL is the connection string for database as the superuser.
