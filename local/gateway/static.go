@@ -26,8 +26,10 @@ type AppConfig struct {
 // cross-origin one that the template's CORS must allow.
 //
 //   - GET and HEAD serve the file at that path in dir, or dir/index.html for
-//     client-side routes (paths under /assets/ and paths with a file
-//     extension that do not exist are 404, not HTML); other methods are 405;
+//     a browser's navigation to a client-side route (Accept: text/html); a
+//     path that is no file answers anything else (a script's fetch, curl, a
+//     path under /assets/ or with a file extension) with 404, never with
+//     the app's HTML and 200; other methods are 405;
 //   - index.html carries cfg as an inline script before its other scripts.
 //
 // index.html is served with Cache-Control: no-cache, /assets/* (Vite's
@@ -57,6 +59,10 @@ func StaticApp(dir string, cfg AppConfig) http.Handler {
 				http.NotFound(w, r)
 				return
 			}
+			if !acceptsHTML(r) {
+				writeMessage(w, http.StatusNotFound, "Not Found") // what API Gateway answers
+				return
+			}
 		}
 		page, err := os.ReadFile(index)
 		if err != nil {
@@ -71,4 +77,16 @@ func StaticApp(dir string, cfg AppConfig) http.Handler {
 		w.Header().Set("Cache-Control", "no-cache")
 		http.ServeContent(w, r, "index.html", time.Time{}, bytes.NewReader(page))
 	})
+}
+
+// acceptsHTML reports whether r is a browser's navigation: its Accept
+// header names text/html.
+func acceptsHTML(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		media, _, _ := strings.Cut(part, ";")
+		if strings.EqualFold(strings.TrimSpace(media), "text/html") {
+			return true
+		}
+	}
+	return false
 }
