@@ -31,8 +31,9 @@ const keepAliveIdle = 100 * time.Millisecond
 type handler struct {
 	turns     *chat.Service
 	verifier  *auth.Verifier
-	limiter   api.Limiter
+	limiter   *cache.Limiter
 	perMinute int
+	quotas    cache.Usage // each user's daily limits
 	// run runs a prepared turn: h.turns.Run, unless a test replaces it.
 	run func(ctx context.Context, t *chat.Turn, out *api.SSE)
 }
@@ -143,8 +144,12 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	if err := api.DecodeJSON(req, &body); err != nil {
 		return nil, err
 	}
-	if d := h.limiter.Allow(ctx, "chat:user:"+userID, h.perMinute); !d.Allowed {
-		return nil, api.RateLimited(d.RetryAfter)
+	// One Redis command: the per-minute limit, the daily quotas, and the
+	// message's share of them (the answer's is counted once it is made).
+	size := int64(len(body.Content))
+	charge := cache.Usage{Turns: 1, EmbedChars: size, StoredBytes: size}
+	if d := h.limiter.AllowMetered(ctx, "chat:user:"+userID, h.perMinute, userID, h.quotas, charge); !d.Allowed {
+		return nil, api.Refused(d)
 	}
 	t, err := h.turns.Prepare(ctx, chat.Request{UserID: userID, ConversationID: conversationID,
 		Content: body.Content, ClientMessageID: body.ClientMessageID})

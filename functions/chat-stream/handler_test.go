@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -650,5 +651,45 @@ func TestRetryWhileAnsweringIsRefused(t *testing.T) {
 		if evs := parseEvents(t, out); status != 200 || !strings.HasSuffix(names(evs), "error") {
 			t.Fatalf("attempt %d of a failing turn: %d %s", i+1, status, out)
 		}
+	}
+}
+
+// TestDailyQuotas: a used-up quota is 429 quota_exceeded with the time it
+// resets, before the message is stored; what a turn spent once done (its
+// tokens) counts against the next one.
+func TestDailyQuotas(t *testing.T) {
+	tests := []struct {
+		name  string
+		env   map[string]string
+		turns int // allowed before the refusal
+		quota string
+	}{
+		{"turns", map[string]string{"QUOTA_TURNS_PER_DAY": "2"}, 2, "chat turns (2)"},
+		{"tokens, counted when the turn is done", map[string]string{"QUOTA_TOKENS_PER_DAY": "5"}, 1, "model tokens (5)"},
+		{"bytes stored", map[string]string{"QUOTA_STORED_BYTES_PER_DAY": "30"}, 1, "bytes stored (30)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t, tt.env)
+			conv := f.conversation("t")
+			for i := range tt.turns {
+				if status, body := f.stream(conv, map[string]string{"content": fmt.Sprint("question ", i)}); status != 200 {
+					t.Fatalf("turn %d: %d %s", i+1, status, body)
+				}
+			}
+			resp := f.invokeStream(conv, map[string]string{"content": "one too many"})
+			b, _ := io.ReadAll(resp.Body)
+			midnight := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+			if resp.StatusCode != 429 || !strings.Contains(string(b), `"quota_exceeded"`) ||
+				!strings.Contains(string(b), tt.quota) || !strings.Contains(string(b), midnight.Format(time.RFC3339)) {
+				t.Fatalf("%d %s, want 429 quota_exceeded for %s resetting at %s", resp.StatusCode, b, tt.quota, midnight.Format(time.RFC3339))
+			}
+			if ra, _ := strconv.Atoi(resp.Headers["Retry-After"]); ra < 1 || ra > 86400 {
+				t.Errorf("Retry-After %q, want the seconds until midnight UTC", resp.Headers["Retry-After"])
+			}
+			if n := len(f.messages(conv)); n != 2*tt.turns {
+				t.Errorf("%d messages stored, want %d: the refused one is not", n, 2*tt.turns)
+			}
+		})
 	}
 }

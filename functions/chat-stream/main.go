@@ -48,6 +48,10 @@ func wire(ctx context.Context) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	quotas, err := config.Load[config.Quotas]()
+	if err != nil {
+		return nil, err
+	}
 	redisCfg, err := config.Load[config.Redis]()
 	if err != nil {
 		return nil, err
@@ -64,10 +68,12 @@ func wire(ctx context.Context) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	limiter := cache.NewLimiter(rdb)
 	return &handler{
-		turns:     chat.NewService(pool, ai.New(aiCfg, emb.Dimensions), rdb, chatCfg),
+		turns:     chat.NewService(pool, ai.New(aiCfg, emb.Dimensions), rdb, chatCfg, chat.WithSpending(limiter)),
 		verifier:  verifier,
-		limiter:   cache.NewLimiter(rdb),
+		limiter:   limiter,
 		perMinute: limits.ChatPerMinute,
+		quotas:    cache.Usage{Turns: quotas.TurnsPerDay, Tokens: quotas.TokensPerDay, EmbedChars: quotas.EmbedCharsPerDay, StoredBytes: quotas.StoredBytesPerDay},
 	}, nil
 }

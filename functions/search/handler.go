@@ -7,12 +7,15 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/ai"
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
 type handler struct {
-	db    store.DB
-	embed func(ctx context.Context, text string) ([]float32, error)
+	db     store.DB
+	embed  func(ctx context.Context, text string) ([]float32, error)
+	meter  *cache.Limiter
+	quotas cache.Usage // the daily quota a query counts against
 }
 
 type response struct {
@@ -37,6 +40,10 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		if _, err := store.GetConversation(ctx, h.db, userID, conversationID); err != nil {
 			return api.Response{}, err
 		}
+	}
+	// The query's characters count against the day's embedding quota.
+	if d := h.meter.AllowMetered(ctx, "", 0, userID, h.quotas, cache.Usage{EmbedChars: int64(len(q))}); !d.Allowed {
+		return api.Response{}, api.Refused(d)
 	}
 	vector, err := h.embed(ctx, q)
 	if err != nil {

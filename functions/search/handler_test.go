@@ -152,3 +152,26 @@ func TestRepeatedQueryServedFromRedis(t *testing.T) {
 		t.Errorf("%d embedding requests for three identical searches, want 1", n)
 	}
 }
+
+// TestEmbeddingQuota: a query's characters count against the day's
+// embedding quota; once it is used up, 429 quota_exceeded with Retry-After,
+// and the model is not asked.
+func TestEmbeddingQuota(t *testing.T) {
+	t.Setenv("QUOTA_EMBED_CHARS_PER_DAY", "10")
+	f := setup(t)
+	user := uuid.NewString()
+	if status, _, resp := f.search(t, user, map[string]string{"q": "bread and salt"}); status != 200 {
+		t.Fatalf("first search: %d %s", status, resp.Body)
+	}
+	calls := len(f.model.Requests())
+	status, _, resp := f.search(t, user, map[string]string{"q": "flour"})
+	if e := apitest.ErrorOf(t, resp); status != 429 || e.Code != "quota_exceeded" || resp.Headers["Retry-After"] == "" {
+		t.Fatalf("%d %s (Retry-After %q), want 429 quota_exceeded", status, resp.Body, resp.Headers["Retry-After"])
+	}
+	if len(f.model.Requests()) != calls {
+		t.Error("the model was asked for a refused query")
+	}
+	if status, _, _ := f.search(t, uuid.NewString(), map[string]string{"q": "flour"}); status != 200 {
+		t.Errorf("another user's quota: %d", status)
+	}
+}

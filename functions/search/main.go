@@ -28,15 +28,16 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	redisCfg, err := config.Load[config.Redis]()
-	if err != nil {
-		return nil, err
-	}
-	rdb, err := cache.Open(ctx, redisCfg)
+	quotas, err := config.Load[config.Quotas]()
 	if err != nil {
 		return nil, err
 	}
 	model := ai.New(aiCfg, emb.Dimensions)
-	h := &handler{db: d.Store, embed: cache.Vectors(rdb, model.EmbeddingModel(), emb.Dimensions, model.Embed)}
+	h := &handler{
+		db:     d.Store,
+		embed:  cache.Vectors(d.Redis, model.EmbeddingModel(), emb.Dimensions, model.Embed),
+		meter:  d.Limiter,
+		quotas: cache.Usage{EmbedChars: quotas.EmbedCharsPerDay},
+	}
 	return d.Route("search", h.Serve), nil
 }

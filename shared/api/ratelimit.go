@@ -33,6 +33,26 @@ func limit(l Limiter, route string, perMinute int, key func(*Request) string, h 
 	}
 }
 
+// Refused is the answer to a limiter's refusal: 429 quota_exceeded when a
+// daily quota is used up, else 429 rate_limited.
+func Refused(d cache.Decision) *Error {
+	if q := d.Quota; q != nil {
+		e := Errorf(http.StatusTooManyRequests, "quota_exceeded", "the daily quota of %s (%d) is used up; it resets at %s",
+			quotaWhat[q.Quota], q.Limit, q.ResetsAt.UTC().Format(time.RFC3339))
+		e.RetryAfter = cache.RetryAfterSeconds(time.Until(q.ResetsAt))
+		return e
+	}
+	return RateLimited(d.RetryAfter)
+}
+
+// quotaWhat names each daily quota for people.
+var quotaWhat = map[string]string{
+	"turns":  "chat turns",
+	"tokens": "model tokens",
+	"embed":  "characters for search and memory",
+	"stored": "bytes stored",
+}
+
 // RateLimited is 429 rate_limited with Retry-After.
 func RateLimited(retryAfter time.Duration) *Error {
 	secs := cache.RetryAfterSeconds(retryAfter)

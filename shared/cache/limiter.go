@@ -3,7 +3,6 @@ package cache
 import (
 	"container/list"
 	"context"
-	"log/slog"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -19,7 +18,8 @@ import (
 // Decision is a rate limiter's answer.
 type Decision struct {
 	Allowed    bool
-	RetryAfter time.Duration // when not allowed: how long until one more is
+	RetryAfter time.Duration  // when not allowed: how long until one more is
+	Quota      *QuotaExceeded // when a daily quota refused (AllowMetered)
 }
 
 // Limiter is a per-key rate limiter in Redis (GCRA, one round trip per check).
@@ -28,6 +28,7 @@ type Decision struct {
 // neither locks everyone out nor opens the gate wide, and does not add a
 // timeout to every request.
 type Limiter struct {
+	rdb       *redis.Client
 	redis     *redis_rate.Limiter
 	local     localLimiter
 	skipUntil atomic.Int64 // unix nanos; Redis is not asked before then
@@ -36,7 +37,7 @@ type Limiter struct {
 
 // NewLimiter returns a limiter over rdb.
 func NewLimiter(rdb *redis.Client) *Limiter {
-	return &Limiter{redis: redis_rate.NewLimiter(rdb), backoff: 10 * time.Second}
+	return &Limiter{rdb: rdb, redis: redis_rate.NewLimiter(rdb), backoff: 10 * time.Second}
 }
 
 // Allow counts one event for key against perMinute events a minute (bursts up
@@ -58,9 +59,7 @@ func (l *Limiter) allow(ctx context.Context, key string, limit redis_rate.Limit)
 		if err == nil {
 			return Decision{Allowed: res.Allowed > 0, RetryAfter: res.RetryAfter}
 		}
-		l.skipUntil.Store(time.Now().Add(l.backoff).UnixNano())
-		slog.WarnContext(ctx, "rate limiter: Redis failed, limiting in memory", "error", err.Error(),
-			"retryRedisIn", l.backoff.String())
+		l.redisFailed(ctx, err)
 	}
 	return l.local.allowLimit(key, limit)
 }

@@ -97,3 +97,106 @@ func TestLocalLimiterEvictsTheOldest(t *testing.T) {
 		t.Error("the least recently used key is still there")
 	}
 }
+
+// TestAllowMetered: the daily quotas and the rate limit in one command.
+func TestAllowMetered(t *testing.T) {
+	env := testenv.Get(t)
+	limits := Usage{Turns: 3, Tokens: 1000, StoredBytes: 50} // EmbedChars: not checked
+	tests := []struct {
+		name      string
+		perMinute int
+		charges   []Usage // each allowed
+		next      Usage   // then refused, or allowed when quota is ""
+		quota     string
+		rateOnly  bool // refused by the rate limit
+	}{
+		{"turns used up", 60, []Usage{{Turns: 1}, {Turns: 1}, {Turns: 1}}, Usage{Turns: 1}, "turns", false},
+		{"tokens spent by earlier turns", 60, []Usage{{Turns: 1, Tokens: 1200}}, Usage{Turns: 1}, "tokens", false},
+		{"the last charge may overshoot; the next is refused", 60, []Usage{{StoredBytes: 49}, {StoredBytes: 40}}, Usage{StoredBytes: 1}, "stored", false},
+		{"a quota without a limit is not checked", 60, []Usage{{EmbedChars: 1 << 40}}, Usage{EmbedChars: 1}, "", false},
+		{"rate limit", 2, []Usage{{Turns: 1}, {Turns: 1}}, Usage{Turns: 1}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			l := newLimiter(t, env.RedisURL)
+			user := "u-" + fmt.Sprint(time.Now().UnixNano())
+			for i, c := range tt.charges {
+				spent := Usage{Tokens: c.Tokens, EmbedChars: c.EmbedChars} // known once a turn is done
+				c.Tokens, c.EmbedChars = 0, 0
+				if d := l.AllowMetered(ctx, "test:"+user, tt.perMinute, user, limits, c); !d.Allowed {
+					t.Fatalf("charge %d refused: %+v", i+1, d)
+				}
+				l.Spend(ctx, user, spent)
+			}
+			d := l.AllowMetered(ctx, "test:"+user, tt.perMinute, user, limits, tt.next)
+			switch {
+			case tt.quota == "" && !tt.rateOnly:
+				if !d.Allowed {
+					t.Fatalf("refused: %+v", d)
+				}
+			case tt.rateOnly:
+				if d.Allowed || d.Quota != nil || d.RetryAfter <= 0 || d.RetryAfter > 31*time.Second {
+					t.Fatalf("got %+v, want a rate-limit refusal within 30 s", d)
+				}
+			default:
+				if d.Allowed || d.Quota == nil || d.Quota.Quota != tt.quota {
+					t.Fatalf("got %+v, want quota %q used up", d, tt.quota)
+				}
+				midnight := time.Now().UTC().Truncate(24 * time.Hour).Add(24 * time.Hour)
+				if !d.Quota.ResetsAt.Equal(midnight) || d.RetryAfter <= 0 || d.RetryAfter > 24*time.Hour {
+					t.Errorf("resets at %s in %s, want %s", d.Quota.ResetsAt, d.RetryAfter, midnight)
+				}
+			}
+		})
+	}
+}
+
+// TestAllowMeteredCountsWhatIsAllowed: the usage hash holds exactly what was
+// allowed (a refusal counts nothing) and expires after the day.
+func TestAllowMeteredCountsWhatIsAllowed(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	l := newLimiter(t, env.RedisURL)
+	user := "u-" + fmt.Sprint(time.Now().UnixNano())
+	limits := Usage{Turns: 2}
+	for range 4 {
+		l.AllowMetered(ctx, "test:"+user, 60, user, limits, Usage{Turns: 1, StoredBytes: 10})
+	}
+	l.Spend(ctx, user, Usage{Tokens: 7})
+	key := QuotaKey(user, time.Now().UTC().Truncate(24*time.Hour))
+	got, err := l.rdb.HGetAll(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"turns": "2", "stored": "20", "tokens": "7"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("usage %v, want %v", got, want)
+	}
+	ttl, err := l.rdb.TTL(ctx, key).Result()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ttl < time.Hour || ttl > 25*time.Hour {
+		t.Errorf("TTL %s, want the rest of the day and an hour", ttl)
+	}
+}
+
+// TestAllowMeteredRedisDown: the rate limit holds in memory; the quotas,
+// which need every instance's count, are not enforced.
+func TestAllowMeteredRedisDown(t *testing.T) {
+	stopped := testenv.StartRedisT(t)
+	url := stopped.URL(0)
+	stopped.Stop()
+	l := newLimiter(t, url)
+	ctx := context.Background()
+	limits := Usage{Turns: 1}
+	for i := range 2 {
+		if d := l.AllowMetered(ctx, "test:down", 2, "u", limits, Usage{Turns: 1}); !d.Allowed {
+			t.Fatalf("turn %d refused with Redis down: %+v", i+1, d)
+		}
+	}
+	if d := l.AllowMetered(ctx, "test:down", 2, "u", limits, Usage{Turns: 1}); d.Allowed || d.Quota != nil {
+		t.Fatalf("got %+v, want the in-memory rate limit to refuse", d)
+	}
+}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/ai"
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
@@ -36,11 +37,29 @@ type Service struct {
 	model   *ai.Client
 	history historyCache
 	cfg     config.Chat
+	spent   Spender
 }
 
+// Spender counts what a turn spent against its user's daily quotas
+// (cache.Limiter does).
+type Spender interface {
+	Spend(ctx context.Context, userID string, used cache.Usage)
+}
+
+// Option configures a Service.
+type Option func(*Service)
+
+// WithSpending counts each turn's spending (tokens, and the answer's size)
+// in s once the turn is done.
+func WithSpending(s Spender) Option { return func(svc *Service) { svc.spent = s } }
+
 // NewService returns a Service; rdb may be nil (no history cache).
-func NewService(db store.DB, model *ai.Client, rdb *redis.Client, cfg config.Chat) *Service {
-	return &Service{db: db, model: model, history: historyCache{rdb: rdb}, cfg: cfg}
+func NewService(db store.DB, model *ai.Client, rdb *redis.Client, cfg config.Chat, opts ...Option) *Service {
+	s := &Service{db: db, model: model, history: historyCache{rdb: rdb}, cfg: cfg}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // Request is one user message.
@@ -58,7 +77,8 @@ type Turn struct {
 	assistantID string
 }
 
-// The events of API.md's chat stream.
+// The events of the chat stream (openapi.yaml's StartEvent, DeltaEvent,
+// DoneEvent and ErrorEvent; docs/chat-turn.md).
 type (
 	startEvent struct {
 		ConversationID     string `json:"conversationId"`
@@ -198,6 +218,13 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	} else {
 		s.release(ctx, t) // nothing to store: a retry may answer it now
 	}
+	u := usage{PromptTokens: completion.PromptTokens, CompletionTokens: completion.CompletionTokens}
+	if u.PromptTokens == 0 { // a provider that does not report usage (or a call cut short): our estimate
+		for _, m := range prompt {
+			u.PromptTokens += EstimateTokens(m.Content)
+		}
+		u.CompletionTokens = EstimateTokens(completion.Text)
+	}
 	switch {
 	case clientGone:
 		slog.InfoContext(ctx, "chat: client disconnected; partial answer stored", "chars", len(completion.Text))
@@ -205,13 +232,6 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		slog.WarnContext(ctx, "chat: model failed", "error", streamErr.Error(), "partialChars", len(completion.Text))
 		_ = out.Event("error", upstreamFailure(streamErr))
 	default:
-		u := usage{PromptTokens: completion.PromptTokens, CompletionTokens: completion.CompletionTokens}
-		if u.PromptTokens == 0 { // a provider that does not report usage: our estimate
-			for _, m := range prompt {
-				u.PromptTokens += EstimateTokens(m.Content)
-			}
-			u.CompletionTokens = EstimateTokens(completion.Text)
-		}
 		_ = out.Event("done", doneEvent{AssistantMessageID: t.assistantID, FinishReason: completion.FinishReason, Usage: u})
 	}
 
@@ -220,6 +240,10 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	_ = out.Close()
 	after, cancelAfter := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
 	defer cancelAfter()
+	if s.spent != nil {
+		size := int64(len(completion.Text))
+		s.spent.Spend(after, t.req.UserID, cache.Usage{Tokens: int64(u.PromptTokens + u.CompletionTokens), EmbedChars: size, StoredBytes: size})
+	}
 	s.embed(after, t, userVector, answer)
 	if answer != nil && status == "complete" {
 		user := store.Message{ID: t.user.MessageID, Role: "user", Content: t.req.Content, Status: "complete", CreatedAt: t.user.CreatedAt}

@@ -177,7 +177,7 @@ func (c Cognito) Issuer() string {
 	return "https://cognito-idp." + c.Region + ".amazonaws.com/" + c.UserPoolID
 }
 
-// RateLimits are the per-minute limits of API.md, all configurable.
+// RateLimits are the API's rate limits (openapi.yaml), all configurable.
 type RateLimits struct {
 	AuthPerMinute int `env:"RATE_LIMIT_AUTH_PER_MINUTE" envDefault:"10"`
 	// AuthEmailPerHour limits the routes that e-mail a code (sign-up,
@@ -194,6 +194,28 @@ func (r RateLimits) Validate() error {
 		"RATE_LIMIT_CHAT_PER_MINUTE": r.ChatPerMinute, "RATE_LIMIT_PER_MINUTE": r.DefaultPerMinute} {
 		if v < 1 {
 			return fmt.Errorf("%s: must be at least 1, got %d", name, v)
+		}
+	}
+	return nil
+}
+
+// Quotas are each user's daily allowance (UTC days), so that no account
+// can spend the owner's model budget or fill the database: chat turns,
+// model tokens (prompt and completion), characters sent to the embedding
+// model, and bytes of messages stored. 0 is unlimited.
+type Quotas struct {
+	TurnsPerDay       int64 `env:"QUOTA_TURNS_PER_DAY" envDefault:"500"`
+	TokensPerDay      int64 `env:"QUOTA_TOKENS_PER_DAY" envDefault:"1000000"`
+	EmbedCharsPerDay  int64 `env:"QUOTA_EMBED_CHARS_PER_DAY" envDefault:"4000000"`
+	StoredBytesPerDay int64 `env:"QUOTA_STORED_BYTES_PER_DAY" envDefault:"10000000"`
+}
+
+// Validate implements Validator.
+func (q Quotas) Validate() error {
+	for name, v := range map[string]int64{"QUOTA_TURNS_PER_DAY": q.TurnsPerDay, "QUOTA_TOKENS_PER_DAY": q.TokensPerDay,
+		"QUOTA_EMBED_CHARS_PER_DAY": q.EmbedCharsPerDay, "QUOTA_STORED_BYTES_PER_DAY": q.StoredBytesPerDay} {
+		if v < 0 {
+			return fmt.Errorf("%s: must be 0 (unlimited) or more, got %d", name, v)
 		}
 	}
 	return nil

@@ -216,6 +216,9 @@ func run(o options) error {
 	for _, k := range []string{"RATE_LIMIT_PER_MINUTE", "RATE_LIMIT_CHAT_PER_MINUTE", "RATE_LIMIT_AUTH_PER_MINUTE"} {
 		vars[k] = "1000000"
 	}
+	for _, k := range []string{"QUOTA_TURNS_PER_DAY", "QUOTA_TOKENS_PER_DAY", "QUOTA_EMBED_CHARS_PER_DAY", "QUOTA_STORED_BYTES_PER_DAY"} {
+		vars[k] = "0" // unlimited
+	}
 
 	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {

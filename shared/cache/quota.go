@@ -1,0 +1,169 @@
+package cache
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Usage is what one user spends in a day, or may spend: chat turns, model
+// tokens (prompt and completion), characters sent to the embedding model,
+// and bytes stored. As a limit, a zero field is unlimited.
+type Usage struct {
+	Turns       int64
+	Tokens      int64
+	EmbedChars  int64
+	StoredBytes int64
+}
+
+// quotaNames name Usage's fields in the quota hash, in the order of the
+// script's arguments, and in what a refusal says.
+var quotaNames = [4]string{"turns", "tokens", "embed", "stored"}
+
+func (u Usage) fields() [4]int64 { return [4]int64{u.Turns, u.Tokens, u.EmbedChars, u.StoredBytes} }
+
+// meterScript is one Redis command that checks the daily quota, applies the
+// per-minute rate limit and counts the charge, atomically, so that a chat
+// turn spends no more commands on its quota than it did on its rate limit.
+//
+//	KEYS[1]  the rate-limit key (ignored when ARGV[1] is 0)
+//	KEYS[2]  the day's usage hash of the user
+//	ARGV[1]  events a minute (bursts up to as many); 0: no rate limit
+//	ARGV[2]  the usage hash's lifetime in seconds (past the day's end)
+//	ARGV[3]  1: refuse when a quota is used up; 0: only count
+//	ARGV[4..7]   the limits (turns, tokens, embed, stored); 0 is not checked
+//	ARGV[8..11]  the charge
+//
+// It returns {1, 0, 0} when allowed; {0, 1, ms} when the rate limit
+// refuses, with the milliseconds until one more event is allowed; {0, 1+i,
+// 0} when quota i (1-based, in quotaNames' order) is used up. The rate
+// limit is GCRA: each event moves a theoretical arrival time one interval
+// (a minute / rate) on; an event is allowed while that time is at most a
+// minute ahead of now.
+var meterScript = redis.NewScript(`
+local fields = {'turns', 'tokens', 'embed', 'stored'}
+if ARGV[3] == '1' then
+  local used = redis.call('HMGET', KEYS[2], unpack(fields))
+  for i = 1, 4 do
+    local limit = tonumber(ARGV[3 + i])
+    if limit > 0 and (tonumber(used[i]) or 0) >= limit then
+      return {0, 1 + i, 0}
+    end
+  end
+end
+local rate = tonumber(ARGV[1])
+if rate > 0 then
+  local t = redis.call('TIME')
+  local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  local interval = 60000 / rate
+  local tat = tonumber(redis.call('GET', KEYS[1])) or now
+  if tat < now then tat = now end
+  local next = tat + interval
+  if next - 60000 > now then
+    return {0, 1, math.ceil(next - 60000 - now)}
+  end
+  redis.call('SET', KEYS[1], tostring(next), 'PX', math.ceil(next - now))
+end
+local counted = false
+for i = 1, 4 do
+  local n = tonumber(ARGV[7 + i])
+  if n > 0 then
+    redis.call('HINCRBY', KEYS[2], fields[i], n)
+    counted = true
+  end
+end
+if counted then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+return {1, 0, 0}
+`)
+
+// QuotaExceeded is set in a Decision when a daily quota refused: which one,
+// its limit, and when it resets (the next midnight UTC).
+type QuotaExceeded struct {
+	Quota    string // turns, tokens, embed or stored
+	Limit    int64
+	ResetsAt time.Time
+}
+
+// AllowMetered is Allow and the daily quotas in one Redis command: it
+// refuses when one of limits' quotas is used up (per user and UTC day; a
+// zero limit is not checked) or when key is over perMinute events a minute,
+// and otherwise counts the event and charge. A quota refusal comes first
+// and counts nothing. A quota is used up once the day's total reaches its
+// limit: the charge that crosses it is allowed, the next refused (what a
+// turn spends is known only once it is done).
+//
+// When Redis fails, the rate limit holds in this instance's memory and the
+// quotas are not enforced (they need the count of every instance); that is
+// logged. A turn is still bounded by perMinute then.
+func (l *Limiter) AllowMetered(ctx context.Context, key string, perMinute int, userID string, limits, charge Usage) Decision {
+	if time.Now().UnixNano() >= l.skipUntil.Load() {
+		d, err := l.meter(ctx, "rl:"+key, perMinute, userID, true, limits, charge)
+		if err == nil {
+			return d
+		}
+		l.redisFailed(ctx, err)
+	}
+	return l.local.allow(key, perMinute)
+}
+
+// Spend counts what a user spent against the day's quotas, whatever is
+// left: what a turn spent once it is known (the answer's tokens and size).
+// It is one Redis command; when Redis fails the spending is not counted,
+// and that is logged.
+func (l *Limiter) Spend(ctx context.Context, userID string, used Usage) {
+	if used == (Usage{}) || time.Now().UnixNano() < l.skipUntil.Load() {
+		return
+	}
+	if _, err := l.meter(ctx, "", 0, userID, false, Usage{}, used); err != nil {
+		l.redisFailed(ctx, err)
+	}
+}
+
+func (l *Limiter) meter(ctx context.Context, rateKey string, perMinute int, userID string, check bool, limits, charge Usage) (Decision, error) {
+	now := time.Now().UTC()
+	day := now.Truncate(24 * time.Hour)
+	resetsAt := day.Add(24 * time.Hour)
+	ttl := int64(resetsAt.Sub(now)/time.Second) + 3600
+	args := []any{perMinute, ttl, 0}
+	if check {
+		args[2] = 1
+	}
+	for _, v := range limits.fields() {
+		args = append(args, v)
+	}
+	for _, v := range charge.fields() {
+		args = append(args, v)
+	}
+	res, err := meterScript.Run(ctx, l.rdb, []string{rateKey, QuotaKey(userID, day)}, args...).Int64Slice()
+	if err != nil {
+		return Decision{}, fmt.Errorf("meter %s: %w", rateKey, err)
+	}
+	if len(res) != 3 {
+		return Decision{}, fmt.Errorf("meter %s: answer %v", rateKey, res)
+	}
+	switch {
+	case res[0] == 1:
+		return Decision{Allowed: true}, nil
+	case res[1] == 1:
+		return Decision{RetryAfter: time.Duration(res[2]) * time.Millisecond}, nil
+	case res[1] >= 2 && res[1] <= 5:
+		i := res[1] - 2
+		return Decision{RetryAfter: resetsAt.Sub(now), Quota: &QuotaExceeded{Quota: quotaNames[i], Limit: limits.fields()[i], ResetsAt: resetsAt}}, nil
+	}
+	return Decision{}, fmt.Errorf("meter %s: answer %v", rateKey, res)
+}
+
+// QuotaKey is where the usage of userID on the UTC day that starts at day
+// is counted: a hash of quotaNames to totals, gone an hour after the day.
+func QuotaKey(userID string, day time.Time) string {
+	return "quota:{" + userID + "}:" + day.Format("2006-01-02")
+}
+
+func (l *Limiter) redisFailed(ctx context.Context, err error) {
+	l.skipUntil.Store(time.Now().Add(l.backoff).UnixNano())
+	slog.WarnContext(ctx, "rate limiter: Redis failed, limiting in memory, quotas not enforced", "error", err.Error(),
+		"retryRedisIn", l.backoff.String())
+}
