@@ -121,3 +121,46 @@ func TestSignUpCognitoDown(t *testing.T) {
 		t.Errorf("answered in %s", d)
 	}
 }
+
+// TestSignUpAllowList: a deployment that lists who may sign up refuses
+// everyone else with 403 sign_up_closed, before Cognito is asked.
+func TestSignUpAllowList(t *testing.T) {
+	env := testenv.Get(t)
+	env.Setenv(t, env.DatabaseURL)
+	invited := testenv.NewEmail()
+	t.Setenv("SIGN_UP_ALLOWED", invited+", @family.example")
+	h, err := wire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	family := "kid-" + fmt.Sprint(time.Now().UnixNano()) + "@family.example"
+	stranger := testenv.NewEmail()
+	tests := []struct {
+		email  string
+		status int
+	}{
+		{strings.ToUpper(invited), 201},
+		{family, 201},
+		{stranger, 403},
+		{"kid@family.example.evil.io", 403},
+	}
+	for _, tt := range tests {
+		t.Run(tt.email, func(t *testing.T) {
+			resp := apitest.Do(t, h, apitest.Event("POST", "/auth/sign-up", map[string]string{"email": tt.email, "password": testenv.TestPassword}))
+			if resp.StatusCode != tt.status {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tt.status, resp.Body)
+			}
+			if tt.status == 403 {
+				if e := apitest.ErrorOf(t, resp); e.Code != "sign_up_closed" {
+					t.Errorf("code %q, want sign_up_closed", e.Code)
+				}
+			}
+		})
+	}
+	t.Run("a list that makes no sense stops the function", func(t *testing.T) {
+		t.Setenv("SIGN_UP_ALLOWED", "everyone")
+		if _, err := wire(context.Background()); err == nil {
+			t.Fatal("wired")
+		}
+	})
+}

@@ -6,6 +6,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cognito"
+	"github.com/macro-ai/macro-ai/shared/config"
 )
 
 func main() { api.Start("auth-sign-up", wire) }
@@ -16,6 +17,14 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: r.Cognito, emails: r.Limiter, perHour: r.EmailPerHour}
+	signUp, err := config.Load[config.SignUp]()
+	if err != nil {
+		return nil, err
+	}
+	policy, err := cognito.ParseSignUpPolicy(signUp.Allowed)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: r.Cognito, policy: policy, emails: r.Limiter, perHour: r.EmailPerHour}
 	return api.LimitByIP(r.Limiter, "auth-sign-up", r.PerMinute, h.Serve), nil
 }

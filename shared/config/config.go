@@ -199,6 +199,13 @@ func (r RateLimits) Validate() error {
 	return nil
 }
 
+// SignUp is who may create an account: "*" anyone, "none" nobody, or a
+// comma-separated list of e-mail addresses and @domains (shared/cognito's
+// SignUpPolicy reads it).
+type SignUp struct {
+	Allowed string `env:"SIGN_UP_ALLOWED" envDefault:"*"`
+}
+
 // Quotas are each user's daily allowance (UTC days), so that no account
 // can spend the owner's model budget or fill the database: chat turns,
 // model tokens (prompt and completion), characters sent to the embedding
