@@ -141,9 +141,23 @@ func migrateFromEnv(ctx context.Context) (migrations.Result, error) {
 	if err != nil {
 		return migrations.Result{}, err
 	}
-	url := db.URL
-	if m.URL != "" {
-		url = m.URL
+	if m.URL == "" {
+		// One URL for both: the functions keep the owner's rights.
+		slog.WarnContext(ctx, "migrate: no MIGRATION_DATABASE_URL; the functions' database user keeps the right to change the schema")
+		return migrations.Migrate(ctx, db.URL, emb.Dimensions)
 	}
-	return migrations.Migrate(ctx, url, emb.Dimensions)
+	res, err := migrations.Migrate(ctx, m.URL, emb.Dimensions)
+	if err != nil {
+		return res, err
+	}
+	// The functions' user: rows only (migration 008), created with its
+	// password on the first deploy.
+	limited, err := migrations.GrantApp(ctx, m.URL, db.URL)
+	if err != nil {
+		return res, err
+	}
+	if !limited {
+		slog.WarnContext(ctx, "migrate: DATABASE_URL and MIGRATION_DATABASE_URL name the same user; the functions keep the right to change the schema")
+	}
+	return res, nil
 }

@@ -65,7 +65,7 @@ server_idle_timeout = 30
 ignore_startup_parameters = extra_float_digits
 admin_users = postgres
 `, pgPort, port, users, PgBouncerPoolSize)
-	for path, content := range map[string]string{users: `"postgres" ""` + "\n", ini: conf} {
+	for path, content := range map[string]string{users: `"postgres" ""` + "\n" + `"` + FunctionsUser + `" ""` + "\n", ini: conf} {
 		if err := os.WriteFile(path, []byte(content), 0o644); err != nil {
 			return nil, fmt.Errorf("write %s: %w", path, err)
 		}
@@ -92,10 +92,26 @@ func (b *PgBouncer) URL(database string) string {
 // Stop shuts it down and waits for it.
 func (b *PgBouncer) Stop() error { return b.proc.stop(syscall.SIGTERM, 5*time.Second) }
 
-// Pooled turns a direct URL of the stack's PostgreSQL (such as NewDatabase's)
-// into the same database through the pooler.
-func (e Env) Pooled(direct string) string {
+// FunctionsUser is the login role the functions use locally: a member of
+// migrations.AppRole, with rows-only rights, as on AWS.
+const FunctionsUser = "macro_ai_functions"
+
+// AsFunctions turns a URL of the stack's PostgreSQL (such as NewDatabase's)
+// into the same database as the functions' role.
+func AsFunctions(direct string) string {
 	u, err := url.Parse(direct)
+	if err != nil {
+		return direct
+	}
+	u.User = url.User(FunctionsUser)
+	return u.String()
+}
+
+// Pooled turns a direct URL of the stack's PostgreSQL (such as NewDatabase's)
+// into the same database through the pooler, as the functions' role: what
+// the functions' DATABASE_URL is on AWS.
+func (e Env) Pooled(direct string) string {
+	u, err := url.Parse(AsFunctions(direct))
 	if err != nil || e.PgBouncerPort == 0 {
 		return direct
 	}

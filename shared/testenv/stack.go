@@ -19,7 +19,7 @@ import (
 // reach it. It is written to and read from a KEY=value file.
 type Env struct {
 	DatabaseURL         string // the migrated application database, direct (tests, migrations)
-	PooledDatabaseURL   string // the same through PgBouncer in transaction mode (the functions')
+	PooledDatabaseURL   string // the same through PgBouncer in transaction mode, as FunctionsUser (the functions')
 	PgBouncerPort       int
 	PostgresAdminURL    string // the postgres database, as superuser
 	PostgresPort        int
@@ -117,13 +117,16 @@ func (s *Stack) prepare(ctx context.Context, opts StackOptions) error {
 	if err := migrations.Apply(ctx, dbURL, opts.EmbeddingDimensions); err != nil {
 		return err
 	}
+	if _, err := migrations.GrantApp(ctx, dbURL, AsFunctions(dbURL)); err != nil {
+		return err
+	}
 	poolID, clientID, err := s.pool(ctx, filepath.Join(opts.Dir, "cognito", "macro-ai-pool.json"))
 	if err != nil {
 		return err
 	}
 	s.Env = Env{
 		DatabaseURL:         dbURL,
-		PooledDatabaseURL:   s.PgBouncer.URL(opts.Database),
+		PooledDatabaseURL:   AsFunctions(s.PgBouncer.URL(opts.Database)),
 		PgBouncerPort:       s.PgBouncer.Port,
 		PostgresAdminURL:    s.Postgres.URL("postgres"),
 		PostgresPort:        s.Postgres.Port,

@@ -17,14 +17,15 @@ import (
 
 // Setenv points a function's settings at the stack for the test: what the
 // function's wire reads (DATABASE_URL, REDIS_URL, COGNITO_*), with databaseURL
-// (a NewDatabase copy, say) as the database.
+// (a NewDatabase copy, say) as the database, reached as the functions' role
+// (FunctionsUser: rows only, no schema changes), as on AWS.
 func (e Env) Setenv(tb testing.TB, databaseURL string) {
 	tb.Helper()
 	setenv := tb.(interface{ Setenv(string, string) })
 	for k, v := range e.Vars() {
 		setenv.Setenv(k, v)
 	}
-	setenv.Setenv("DATABASE_URL", databaseURL)
+	setenv.Setenv("DATABASE_URL", AsFunctions(databaseURL))
 }
 
 // NewEmail returns an address no other test uses.
