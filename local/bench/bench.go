@@ -97,8 +97,9 @@ type Targets struct {
 	MinExpressVsInit  float64 `json:"minExpressVsInit"` // Express's init p50 / ours
 }
 
-// DefaultTargets are the issue's: a 128 MB Lambda suffices, and cold starts
-// stay near the floor and far below the Express design.
+// DefaultTargets are the functions' footprint targets (docs/operating.md): a
+// 128 MB Lambda suffices, and cold starts stay near the floor and far below
+// the Express design.
 var DefaultTargets = Targets{
 	MaxBootstrapBytes: 12 * MB,
 	MaxZipBytes:       5 * MB,

@@ -77,7 +77,8 @@ func (r response) decode(t *testing.T, v any) {
 	}
 }
 
-// errorCode returns the code of a body in API.md's error shape.
+// errorCode returns the code of a body in the API's one error shape
+// (openapi.yaml's Error).
 func (r response) errorCode(t *testing.T) string {
 	t.Helper()
 	var b struct {

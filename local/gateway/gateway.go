@@ -386,7 +386,7 @@ func (g *Gateway) serveBuffered(w http.ResponseWriter, fn *lambdaemu.Function, p
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 	case o.res.Err != nil:
 		// HTTP API answers 500 for a Lambda function error, crash or timeout
-		// (REST APIs answer 502); see DESIGN.md and the report of issue 3.
+		// (REST APIs answer 502); see docs/local-stack.md.
 		g.logf("%s: function error %s", fn.Name(), o.res.Err)
 		writeMessage(w, http.StatusInternalServerError, "Internal Server Error")
 	default:

@@ -1,11 +1,12 @@
 // Package templatecheck holds the tests that keep template.yaml honest: every
 // function folder has its resource and every resource its folder, every HTTP
 // route is in openapi.yaml and every documented route in the template, public
-// and signed-in routes are the ones API.md says (and openapi.yaml's bodies,
-// parameters and statuses are API.md's), no IAM statement grants "*" or a
-// wildcard resource beyond what AWS requires, each function reads exactly the
-// secrets it declares in SECRETS, only the warmup invokes functions (exactly
-// the HTTP ones), every function logs JSON to its own log group kept 14 days
+// and signed-in routes are the publicRoutes table in both template.yaml and
+// openapi.yaml, every $ref of openapi.yaml resolves, the web app's types match
+// openapi.yaml's schemas, no IAM statement grants "*" or a wildcard resource
+// beyond what AWS requires, each function reads exactly the secrets it
+// declares in SECRETS, only the warmup invokes functions (exactly the HTTP
+// ones), every function logs JSON to its own log group kept 14 days
 // with X-Ray tracing, the schedules, the migrations custom resource, the
 // budget alert and the outputs are there, and every function is built the
 // same way (make, provided.al2023, arm64, bootstrap).

@@ -67,7 +67,7 @@ func checkFirstDeploy(tpl *template.Template, root *yaml.Node) []string {
 			}
 		}
 	}
-	// Bounded concurrency (issue 12): every function is held to a reserved
+	// Bounded concurrency (docs/operating.md): every function is held to a reserved
 	// concurrency when the account can reserve, the chat turn's Function URL
 	// (no API Gateway throttle in front of it) to its own.
 	for _, fn := range tpl.Functions {

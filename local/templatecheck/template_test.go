@@ -20,8 +20,9 @@ import (
 // go test runs).
 const root = "../.."
 
-// publicRoutes are the routes API.md marks public: every /auth/* route but
-// sign-out, and /health. Every other route needs a Cognito access token.
+// publicRoutes are the API's public routes (openapi.yaml gives them
+// `security: []`): every /auth/* route but sign-out, and /health. Every other
+// route needs a Cognito access token.
 var publicRoutes = map[string]bool{
 	"POST /auth/sign-up":         true,
 	"POST /auth/confirm":         true,
@@ -404,7 +405,7 @@ func checkRoutes(tpl *template.Template, spec *openAPI) []string {
 }
 
 // checkAuth reports routes whose template authorizer or spec security
-// disagrees with public (API.md), and an API whose default authorizer is not
+// disagrees with public (publicRoutes), and an API whose default authorizer is not
 // a JWT authorizer on the Authorization header.
 func checkAuth(tpl *template.Template, root *yaml.Node, spec *openAPI, public map[string]bool) []string {
 	var problems []string
@@ -419,9 +420,9 @@ func checkAuth(tpl *template.Template, root *yaml.Node, spec *openAPI, public ma
 			key := r.Key()
 			switch {
 			case public[key] && !r.Public:
-				problems = append(problems, fmt.Sprintf("%s: template: API.md makes it public, but %s runs authorizer %q (want Auth: {Authorizer: NONE})", key, fn.LogicalID, r.Authorizer))
+				problems = append(problems, fmt.Sprintf("%s: template: a public route, but %s runs authorizer %q (want Auth: {Authorizer: NONE})", key, fn.LogicalID, r.Authorizer))
 			case !public[key] && r.Public:
-				problems = append(problems, fmt.Sprintf("%s: template: API.md makes it auth, but %s runs no authorizer", key, fn.LogicalID))
+				problems = append(problems, fmt.Sprintf("%s: template: a signed-in route, but %s runs no authorizer", key, fn.LogicalID))
 			case !public[key]:
 				auth, ok := apis[r.API]
 				if !ok {
@@ -456,9 +457,9 @@ func checkAuth(tpl *template.Template, root *yaml.Node, spec *openAPI, public ma
 		isPublic := len(sec) == 0
 		switch {
 		case public[key] && (ops[key].Security == nil || !isPublic):
-			problems = append(problems, fmt.Sprintf("%s: openapi.yaml: API.md makes it public: want security: [] on the operation", key))
+			problems = append(problems, fmt.Sprintf("%s: openapi.yaml: a public route: want security: [] on the operation", key))
 		case !public[key] && !bearerOnly(sec):
-			problems = append(problems, fmt.Sprintf("%s: openapi.yaml: API.md makes it auth: want security [{bearerAuth: []}] (inherited or its own), got %v", key, sec))
+			problems = append(problems, fmt.Sprintf("%s: openapi.yaml: a signed-in route: want security [{bearerAuth: []}] (inherited or its own), got %v", key, sec))
 		}
 	}
 	return problems

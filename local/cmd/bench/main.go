@@ -15,11 +15,11 @@
 // its SQL round trips with a proxy in front of PostgreSQL.
 //
 // It also runs chat turns through the chat-stream Function URL against the
-// dev model with a fixed first-token delay (issue 6, item 8): the time to the
-// first delta over the model's own first-token time, and Redis commands and
-// SQL round trips per turn, counted by proxies; and, for the tracing
-// decision (issue 8), the floor with OpenTelemetry and with the X-Ray SDK set
-// up (local/bench/baseline, a module of its own outside go.work). It prints
+// dev model with a fixed first-token delay: the time to the first delta over
+// the model's own first-token time, and Redis commands and SQL round trips
+// per turn, counted by proxies; and, for the tracing decision
+// (docs/decisions.md), the floor with OpenTelemetry and with the X-Ray SDK
+// set up (local/bench/baseline, a module of its own outside go.work). It prints
 // the tables and writes .local/bench/report.json; a missed target says MISS.
 //
 //	go run ./local/cmd/bench [-cold 20] [-warm 200] [-run health] [-turns 200] [-first-token 100ms] [-tracing=false]
@@ -206,7 +206,7 @@ func run() error {
 	cfg.Name, cfg.Bootstrap = "hello", hello
 	floor := measure(ctx, rep, o, &bench.Row{Name: "hello-world (floor)", Kind: bench.KindFloor, Event: "warmup"}, hello, cfg, warmup)
 
-	// The floor with tracing set up (issue 8: which tracing to ship).
+	// The floor with tracing set up (which tracing to ship).
 	if o.tracing {
 		step(fmt.Sprintf("tracing experiments: %d interleaved rounds of cold starts", o.tracingCold))
 		if tracerErr == nil {

@@ -105,7 +105,7 @@ func printTracing(w io.Writer, rep *Report) {
 		return
 	}
 	floor := tr.Rows[0]
-	fmt.Fprintf(w, "\ntracing on the floor (issue 8): %d interleaved rounds of cold starts, %d warm invocations each; times in ms, sizes in MB\n",
+	fmt.Fprintf(w, "\ntracing on the floor: %d interleaved rounds of cold starts, %d warm invocations each; times in ms, sizes in MB\n",
 		tr.Rounds, floor.Warm.N)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "  set-up\tinit p50\t+ms\tinit p95\tbootstrap\t+MB\tzip\t1st call p50\twarm p50\tmax RSS")

@@ -45,8 +45,8 @@ func buildTracers(ctx context.Context, root, tmp string) ([]tracer, error) {
 	return out, nil
 }
 
-// TracingResult weighs tracing set-ups on the floor (issue 8: which tracing
-// to ship). The floor and each experiment are cold-started in interleaved
+// TracingResult weighs tracing set-ups on the floor (which tracing to ship:
+// docs/decisions.md). The floor and each experiment are cold-started in interleaved
 // rounds, so that a change in the machine's load touches them alike.
 type TracingResult struct {
 	Rounds int          `json:"rounds"`

@@ -1,5 +1,5 @@
-// Command vectorbench measures the nearest-message search at scale (issue 7,
-// item 4; make bench runs it with -scale $(SCALE)). It starts a throwaway
+// Command vectorbench measures the nearest-message search at scale
+// (docs/search.md; make bench runs it with -scale $(SCALE)). It starts a throwaway
 // PostgreSQL with pgvector, applies the migrations (the column's dimension is
 // EMBEDDING_DIMENSIONS, default 512), loads -scale messages with synthetic
 // clustered embeddings for one heavy user among -users users (the others

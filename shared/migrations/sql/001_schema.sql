@@ -1,4 +1,4 @@
--- The schema of DESIGN.md "Data". {{.embedding_dimensions}} comes from
+-- The first schema (docs/architecture.md, "Data"). {{.embedding_dimensions}} comes from
 -- EMBEDDING_DIMENSIONS when the migration first runs.
 CREATE EXTENSION IF NOT EXISTS vector;
 
