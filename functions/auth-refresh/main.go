@@ -5,17 +5,20 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/cognito"
+	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
-func main() { api.Start("auth-refresh", wire) }
+const name = "auth-refresh"
 
-// wire builds the handler once per container.
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind the public
+// routes' per-IP limit.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	r, err := cognito.NewPublicRoute(ctx)
+	d, err := deps.New(ctx, name, deps.Cognito)
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: r.Cognito}
-	return api.LimitByIP(r.Limiter, "auth-refresh", r.PerMinute, h.Serve), nil
+	h := &handler{cognito: d.Cognito}
+	return d.Public(h.Serve), nil
 }

@@ -5,22 +5,20 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/cognito"
-	"github.com/macro-ai/macro-ai/shared/db"
+	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
-func main() { api.Start("auth-sign-in", wire) }
+const name = "auth-sign-in"
 
-// wire builds the handler once per container.
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind the public
+// routes' per-IP limit.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	r, err := cognito.NewPublicRoute(ctx)
+	d, err := deps.New(ctx, name, deps.Cognito, deps.Database)
 	if err != nil {
 		return nil, err
 	}
-	_, pool, err := db.OpenBoundedFromEnv(ctx, "auth-sign-in")
-	if err != nil {
-		return nil, err
-	}
-	h := &handler{cognito: r.Cognito, db: pool}
-	return api.LimitByIP(r.Limiter, "auth-sign-in", r.PerMinute, h.Serve), nil
+	h := &handler{cognito: d.Cognito, db: d.Store}
+	return d.Public(h.Serve), nil
 }

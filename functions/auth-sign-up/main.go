@@ -7,13 +7,17 @@ import (
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
-func main() { api.Start("auth-sign-up", wire) }
+const name = "auth-sign-up"
 
-// wire builds the handler once per container.
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind the public
+// routes' per-IP limit.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	r, err := cognito.NewPublicRoute(ctx)
+	d, err := deps.New(ctx, name, deps.Cognito)
 	if err != nil {
 		return nil, err
 	}
@@ -25,6 +29,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: r.Cognito, policy: policy, emails: r.Limiter, perHour: r.EmailPerHour}
-	return api.LimitByIP(r.Limiter, "auth-sign-up", r.PerMinute, h.Serve), nil
+	h := &handler{cognito: d.Cognito, policy: policy, emails: d.Limiter, perHour: d.Limits.AuthEmailPerHour}
+	return d.Public(h.Serve), nil
 }

@@ -9,15 +9,16 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/ai"
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/auth"
 	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/chat"
 	"github.com/macro-ai/macro-ai/shared/config"
-	"github.com/macro-ai/macro-ai/shared/db"
+	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
+const name = "chat-stream"
+
 func main() {
-	api.Run("chat-stream", func(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
+	api.Run(name, func(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
 		h, err := wire(ctx)
 		if err != nil {
 			return nil, err
@@ -26,9 +27,11 @@ func main() {
 	})
 }
 
-// wire builds the handler once per container; nothing connects yet.
+// wire builds the handler once per container: its own token check (a
+// Function URL has no authorizer), the chat rate limit and daily quotas,
+// and the turn's model, database and history cache.
 func wire(ctx context.Context) (*handler, error) {
-	cognitoCfg, err := config.Load[config.Cognito]()
+	d, err := deps.New(ctx, name, deps.Database, deps.Verifier)
 	if err != nil {
 		return nil, err
 	}
@@ -44,36 +47,15 @@ func wire(ctx context.Context) (*handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	limits, err := config.Load[config.RateLimits]()
-	if err != nil {
-		return nil, err
-	}
 	quotas, err := config.Load[config.Quotas]()
 	if err != nil {
 		return nil, err
 	}
-	redisCfg, err := config.Load[config.Redis]()
-	if err != nil {
-		return nil, err
-	}
-	rdb, err := cache.Open(ctx, redisCfg)
-	if err != nil {
-		return nil, err
-	}
-	_, pool, err := db.OpenBoundedFromEnv(ctx, "chat-stream")
-	if err != nil {
-		return nil, err
-	}
-	verifier, err := auth.NewVerifier(auth.VerifierConfig{Issuer: cognitoCfg.Issuer(), ClientID: cognitoCfg.ClientID})
-	if err != nil {
-		return nil, err
-	}
-	limiter := cache.NewLimiter(rdb)
 	return &handler{
-		turns:     chat.NewService(pool, ai.New(aiCfg, emb.Dimensions), rdb, chatCfg, chat.WithSpending(limiter)),
-		verifier:  verifier,
-		limiter:   limiter,
-		perMinute: limits.ChatPerMinute,
+		turns:     chat.NewService(d.Store, ai.New(aiCfg, emb.Dimensions), d.Redis, chatCfg, chat.WithSpending(d.Limiter)),
+		verifier:  d.Verifier,
+		limiter:   d.Limiter,
+		perMinute: d.Limits.ChatPerMinute,
 		quotas:    cache.Usage{Turns: quotas.TurnsPerDay, Tokens: quotas.TokensPerDay, EmbedChars: quotas.EmbedCharsPerDay, StoredBytes: quotas.StoredBytesPerDay},
 	}, nil
 }

@@ -8,14 +8,17 @@ import (
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
-func main() { api.Start("conversations-get", wire) }
+const name = "conversations-get"
 
-// wire builds the handler once per container.
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.LoadUserRoutes(ctx, "conversations-get")
+	d, err := deps.New(ctx, name, deps.Database)
 	if err != nil {
 		return nil, err
 	}
 	h := &handler{db: d.Store}
-	return d.Route("conversations-get", h.Serve), nil
+	return d.User(h.Serve), nil
 }

@@ -12,8 +12,10 @@ import (
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
+const name = "embed"
+
 func main() {
-	api.Run("embed", func(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
+	api.Run(name, func(ctx context.Context) (func(context.Context, json.RawMessage) (any, error), error) {
 		h, err := wire(ctx)
 		if err != nil {
 			return nil, err
@@ -22,9 +24,10 @@ func main() {
 	})
 }
 
-// wire builds the handler once per container; nothing connects yet.
+// wire builds the handler once per container: the HTTP route behind a
+// signed-in caller's checks, and the scheduled backfill.
 func wire(ctx context.Context) (*handler, error) {
-	d, err := deps.LoadUserRoutes(ctx, "embed")
+	d, err := deps.New(ctx, name, deps.Database)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +44,6 @@ func wire(ctx context.Context) (*handler, error) {
 		return nil, err
 	}
 	h := &handler{db: d.DB, model: ai.New(aiCfg, emb.Dimensions), backfill: backfill}
-	h.route = d.Route("embed", h.serveHTTP)
+	h.route = d.User(h.serveHTTP)
 	return h, nil
 }

@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/cache"
-	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/db"
 	"github.com/macro-ai/macro-ai/shared/observe"
 )
@@ -30,38 +28,6 @@ type handler struct {
 	last     report
 	lastCode int
 	lastAt   time.Time
-}
-
-// newHandler wires the handler from the environment. Neither client connects
-// until the first check.
-func newHandler(ctx context.Context) (*handler, error) {
-	dbCfg, err := config.Load[config.Database]()
-	if err != nil {
-		return nil, err
-	}
-	redisCfg, err := config.Load[config.Redis]()
-	if err != nil {
-		return nil, err
-	}
-	healthCfg, err := config.Load[config.Health]()
-	if err != nil {
-		return nil, err
-	}
-	pool, err := db.Open(ctx, dbCfg, "health")
-	if err != nil {
-		return nil, err
-	}
-	rdb, err := cache.Open(ctx, redisCfg)
-	if err != nil {
-		return nil, err
-	}
-	return &handler{
-		database: pool.Ping,
-		cache:    func(ctx context.Context) error { return rdb.Ping(ctx).Err() },
-		timeout:  healthCfg.CheckTimeout,
-		cacheFor: healthCfg.CacheFor,
-		now:      time.Now,
-	}, nil
 }
 
 // check is one dependency's result.

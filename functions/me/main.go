@@ -5,32 +5,20 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/cache"
-	"github.com/macro-ai/macro-ai/shared/cognito"
-	"github.com/macro-ai/macro-ai/shared/config"
-	"github.com/macro-ai/macro-ai/shared/db"
+	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
-func main() { api.Start("me", wire) }
+const name = "me"
 
-// wire builds the handler once per container.
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	cognitoCfg, err := config.Load[config.Cognito]()
+	d, err := deps.New(ctx, name, deps.Cognito, deps.Database)
 	if err != nil {
 		return nil, err
 	}
-	limits, err := config.Load[config.RateLimits]()
-	if err != nil {
-		return nil, err
-	}
-	limiter, err := cache.LimiterFromEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	_, pool, err := db.OpenBoundedFromEnv(ctx, "me")
-	if err != nil {
-		return nil, err
-	}
-	h := &handler{cognito: cognito.New(cognitoCfg), db: pool}
-	return api.RequireUser(api.LimitByUser(limiter, "me", limits.DefaultPerMinute, h.Serve)), nil
+	h := &handler{cognito: d.Cognito, db: d.Store}
+	return d.User(h.Serve), nil
 }

@@ -12,11 +12,15 @@ import (
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
-func main() { api.Start("search", wire) }
+const name = "search"
 
-// wire builds the handler once per container; nothing connects yet.
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks, with the embedding model (its vectors cached in Redis)
+// and the daily embedding quota.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.LoadUserRoutes(ctx, "search")
+	d, err := deps.New(ctx, name, deps.Database)
 	if err != nil {
 		return nil, err
 	}
@@ -39,5 +43,5 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 		meter:  d.Limiter,
 		quotas: cache.Usage{EmbedChars: quotas.EmbedCharsPerDay},
 	}
-	return d.Route("search", h.Serve), nil
+	return d.User(h.Serve), nil
 }

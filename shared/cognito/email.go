@@ -8,18 +8,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cache"
-	"github.com/macro-ai/macro-ai/shared/config"
 )
-
-// PublicRoute is what every public auth route is wired with: the Cognito
-// client, the rate limiter and the per-IP limit.
-type PublicRoute struct {
-	Cognito   *Client
-	Limiter   *cache.Limiter
-	PerMinute int
-	// EmailPerHour limits the routes that e-mail a code, per address.
-	EmailPerHour int
-}
 
 // EmailLimiter is the part of the limiter LimitEmail needs.
 type EmailLimiter interface {
@@ -36,23 +25,4 @@ func LimitEmail(ctx context.Context, l EmailLimiter, route, address string, perH
 		return api.RateLimited(d.RetryAfter)
 	}
 	return nil
-}
-
-// NewPublicRoute loads the Cognito, Redis and rate-limit settings and builds
-// the clients; nothing connects until first used.
-func NewPublicRoute(ctx context.Context) (*PublicRoute, error) {
-	cognitoCfg, err := config.Load[config.Cognito]()
-	if err != nil {
-		return nil, err
-	}
-	limits, err := config.Load[config.RateLimits]()
-	if err != nil {
-		return nil, err
-	}
-	limiter, err := cache.LimiterFromEnv(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return &PublicRoute{Cognito: New(cognitoCfg), Limiter: limiter, PerMinute: limits.AuthPerMinute,
-		EmailPerHour: limits.AuthEmailPerHour}, nil
 }
