@@ -57,8 +57,12 @@ dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
 
 # The web app: npm ci when web/node_modules is missing or older than the lockfile,
 # then a build unless web/dist is newer than every source (fast when up to date).
-WEB_SRC = web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/scripts
-web: ## build the web app into web/dist when its sources or VITE_API_URL/VITE_STREAM_URL changed
+# The build checks web/src/api/schema.d.ts against openapi.yaml (npm run types
+# regenerates it) and renders openapi.yaml into web/dist/docs/index.html, the
+# page the local gateway serves at /docs: a change to openapi.yaml rebuilds.
+WEB_SRC = web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/scripts \
+	web/tools/openapi-types/generate.mjs web/tools/openapi-types/package.json openapi.yaml
+web: ## build the web app and its /docs page into web/dist when their sources (openapi.yaml too) or VITE_API_URL/VITE_STREAM_URL changed
 	@if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
 		cd web && npm ci --no-audit --no-fund --loglevel=error; fi
 	@want="$${VITE_API_URL:-}|$${VITE_STREAM_URL:-}"; have=$$(cat web/dist/.build-env 2>/dev/null || echo none); \

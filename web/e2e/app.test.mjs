@@ -204,7 +204,7 @@ async function journey(t, browser, stack, report) {
     await page.getByText('Use at least 8 characters.').waitFor();
     assert.equal(await byLabel('E-mail').getAttribute('aria-invalid'), 'true');
 
-    // The server's field errors go under their fields too (API.md's details).
+    // The server's field errors go under their fields too (the error's details).
     await page.route('**/auth/sign-up', (route) => route.fulfill({
       status: 400,
       headers: { 'Content-Type': 'application/json', ...cors },

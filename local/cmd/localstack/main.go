@@ -254,7 +254,9 @@ func runUp(args []string) error {
 	}
 	// The API with its description at /docs and /openapi.yaml; the chat
 	// stream's Function URL; the web app on its own origin.
-	go func() { errc <- gateway.Serve(ctx, apiLn, gateway.WithDocs(gw, filepath.Join(root, "openapi.yaml"))) }()
+	go func() {
+		errc <- gateway.Serve(ctx, apiLn, gateway.WithDocs(gw, filepath.Join(root, "openapi.yaml"), filepath.Join(root, "web", "dist", "docs", "index.html")))
+	}()
 	go func() { errc <- gateway.Serve(ctx, streamLn, streamURL) }()
 	app := gateway.StaticApp(filepath.Join(root, "web", "dist"), gateway.AppConfig{APIURL: vars["API_URL"], StreamURL: vars["STREAM_URL"]})
 	go func() { errc <- gateway.Serve(ctx, webLn, app) }()

@@ -1,6 +1,6 @@
-import type { ErrorBody, FieldError } from './types';
+import type { ErrorBody, FieldError, GatewayMessage } from './types';
 
-/** An API failure in the contract's one error shape, plus the HTTP status. */
+/** An API failure: the contract's Error (or API Gateway's own answer), plus the HTTP status. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
@@ -8,8 +8,10 @@ export class ApiError extends Error {
   readonly requestId?: string;
   /** Seconds from Retry-After (429), when given. */
   readonly retryAfter?: number;
+  /** API Gateway answered itself ({"message": "..."}); the code comes from the status. */
+  readonly fromGateway: boolean;
 
-  constructor(init: { status: number; code: string; message: string; details?: FieldError[]; requestId?: string; retryAfter?: number }) {
+  constructor(init: { status: number; code: string; message: string; details?: FieldError[]; requestId?: string; retryAfter?: number; fromGateway?: boolean }) {
     super(init.message);
     this.name = 'ApiError';
     this.status = init.status;
@@ -17,6 +19,7 @@ export class ApiError extends Error {
     this.details = init.details ?? [];
     this.requestId = init.requestId;
     this.retryAfter = init.retryAfter;
+    this.fromGateway = init.fromGateway ?? false;
   }
 
   /** The message of one field's error, if the server named that field. */
@@ -49,41 +52,59 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   return undefined;
 }
 
+/** The contract's shape, `{"error": {code, message, details?, requestId}}`: what every function answers. */
+function contractError(v: unknown): ErrorBody['error'] | undefined {
+  if (!v || typeof v !== 'object' || !('error' in v)) return undefined;
+  const e = (v as { error: unknown }).error;
+  return e && typeof e === 'object' && typeof (e as { message?: unknown }).message === 'string' ? (e as ErrorBody['error']) : undefined;
+}
+
 /**
- * Builds an ApiError from a failed response. Accepts the contract's shape,
- * API Gateway's own {"message": "..."} and anything else (HTML, empty).
+ * API Gateway's own answer, `{"message": "..."}` (openapi.yaml's GatewayMessage):
+ * its JWT authorizer's "Unauthorized", "Forbidden", "Not Found" for no such
+ * route, its throttling's "Too Many Requests", "Internal Server Error" when a
+ * function crashed. It has no code: the status gives one.
+ */
+function gatewayMessage(v: unknown): GatewayMessage | undefined {
+  return v && typeof v === 'object' && !('error' in v) && typeof (v as { message?: unknown }).message === 'string'
+    ? (v as GatewayMessage)
+    : undefined;
+}
+
+/**
+ * Builds an ApiError from a failed response. Accepts both shapes a client
+ * meets: the contract's Error and API Gateway's {"message": "..."}; anything
+ * else (HTML from a proxy, an empty body) falls back to the status.
  */
 export function errorFromBody(status: number, bodyText: string, headers?: { get(name: string): string | null }): ApiError {
   const retryAfter = parseRetryAfter(headers?.get('Retry-After') ?? null);
   const headerRequestId = headers?.get('X-Request-Id') ?? headers?.get('Apigw-Requestid') ?? undefined;
+  const statusCode = statusCodes[status] ?? (status >= 500 ? 'internal' : 'error');
   let parsed: unknown;
   try {
     parsed = bodyText ? JSON.parse(bodyText) : undefined;
   } catch {
     parsed = undefined;
   }
-  if (parsed && typeof parsed === 'object' && 'error' in parsed) {
-    const e = (parsed as ErrorBody).error;
-    if (e && typeof e === 'object' && typeof e.message === 'string') {
-      return new ApiError({
-        status,
-        code: typeof e.code === 'string' ? e.code : statusCodes[status] ?? 'error',
-        message: e.message,
-        details: Array.isArray(e.details) ? e.details.filter((d) => d && typeof d.field === 'string') : [],
-        requestId: e.requestId ?? headerRequestId,
-        retryAfter,
-      });
-    }
+  const e = contractError(parsed);
+  if (e) {
+    return new ApiError({
+      status,
+      code: typeof e.code === 'string' ? e.code : statusCode,
+      message: e.message,
+      details: Array.isArray(e.details) ? e.details.filter((d) => d && typeof d.field === 'string') : [],
+      requestId: e.requestId ?? headerRequestId,
+      retryAfter,
+    });
   }
-  const gwMessage = parsed && typeof parsed === 'object' && typeof (parsed as { message?: unknown }).message === 'string'
-    ? (parsed as { message: string }).message
-    : undefined;
+  const gw = gatewayMessage(parsed);
   return new ApiError({
     status,
-    code: statusCodes[status] ?? (status >= 500 ? 'internal' : 'error'),
-    message: gwMessage ?? `Request failed (${status})`,
+    code: statusCode,
+    message: gw?.message ?? `Request failed (${status})`,
     requestId: headerRequestId,
     retryAfter,
+    fromGateway: !!gw,
   });
 }
 
@@ -105,6 +126,11 @@ export function humanMessage(err: unknown): string {
         return err.retryAfter != null
           ? `Too many requests. Please wait ${formatWait(err.retryAfter)} and try again.`
           : 'Too many requests. Please wait a moment and try again.';
+      case 'quota_exceeded':
+        // The server's message names the quota and when it resets.
+        return `${err.message.charAt(0).toUpperCase()}${err.message.slice(1)}`;
+      case 'sign_up_closed':
+        return 'Sign-up on this deployment is by invitation. Ask its owner for access.';
       case 'turn_in_progress':
         return err.retryAfter != null
           ? `This message is still being answered. Try again in ${formatWait(err.retryAfter)}.`
@@ -120,6 +146,8 @@ export function humanMessage(err: unknown): string {
         return err.status === 401 && err.message && err.message !== 'Unauthorized'
           ? err.message
           : 'Your session has ended. Please sign in again.';
+      case 'forbidden':
+        return 'You are not allowed to do that. Try signing in again.';
       case 'not_found':
         return 'Not found — it may have been deleted.';
       case 'payload_too_large':

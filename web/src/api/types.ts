@@ -1,6 +1,12 @@
-// Types for every request and response of the HTTP contract (/work/shared/API.md).
-// Hand-written, in this one file: local/templatecheck (make test) checks every
-// interface against its openapi.yaml schema, field by field.
+// The app's names for the HTTP contract's types (openapi.yaml). Every type
+// here is derived from ./schema.d.ts, which openapi-typescript generates from
+// openapi.yaml (`npm run types`; build and test fail while it is stale), so a
+// change to the contract shows up here as a type error, not a silent drift.
+import type { components, operations } from './schema';
+
+type Schemas = components['schemas'];
+/** The query parameters of an operation (by operationId). */
+type QueryOf<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
 
 /** RFC 3339 UTC timestamp. */
 export type Timestamp = string;
@@ -9,98 +15,49 @@ export type UUID = string;
 
 // ---- Errors -------------------------------------------------------------
 
-export type ErrorCode =
-  | 'validation_failed'
-  | 'invalid_json'
-  | 'unauthorized'
-  | 'invalid_credentials'
-  | 'token_expired'
-  | 'user_not_confirmed'
-  | 'not_found'
-  | 'user_exists'
-  | 'conflict'
-  | 'payload_too_large'
-  | 'rate_limited'
-  | 'internal'
-  | 'upstream_error'
-  | 'unavailable'
-  | 'database_unavailable';
-
-export interface FieldError {
-  field: string;
-  message: string;
-}
-
-export interface ErrorBody {
-  error: {
-    code: ErrorCode | string;
-    message: string;
-    details?: FieldError[];
-    requestId?: string;
-  };
-}
+export type ErrorCode = Schemas['ErrorCode'];
+export type FieldError = Schemas['FieldError'];
+/** The contract's one error shape, `{"error": {...}}`. */
+export type ErrorBody = Schemas['Error'];
+/** What API Gateway itself answers with (its authorizer's 401, an unknown route's 404, its 429…). */
+export type GatewayMessage = Schemas['GatewayMessage'];
 
 // ---- Auth ---------------------------------------------------------------
 
-export interface SignUpRequest { email: string; password: string }
-export interface SignUpResponse { userSub: string; confirmed: boolean }
-export interface ConfirmRequest { email: string; code: string }
-export interface ResendCodeRequest { email: string }
-export interface SignInRequest { email: string; password: string }
-export interface SignInResponse {
-  accessToken: string;
-  idToken: string;
-  refreshToken: string;
-  /** Seconds until accessToken expires. */
-  expiresIn: number;
-  tokenType: 'Bearer';
-}
-export interface RefreshRequest { refreshToken: string }
-export interface RefreshResponse {
-  accessToken: string;
-  idToken: string;
-  expiresIn: number;
-  tokenType: 'Bearer';
-}
-export interface ForgotPasswordRequest { email: string }
-export interface ResetPasswordRequest { email: string; code: string; newPassword: string }
-export interface Me { id: UUID; email: string; createdAt: Timestamp }
+export type SignUpRequest = Schemas['SignUpRequest'];
+export type SignUpResponse = Schemas['SignUpResponse'];
+export type ConfirmRequest = Schemas['ConfirmRequest'];
+export type ResendCodeRequest = Schemas['EmailRequest'];
+export type SignInRequest = Schemas['SignInRequest'];
+export type SignInResponse = Schemas['Tokens'];
+export type RefreshRequest = Schemas['RefreshRequest'];
+export type RefreshResponse = Schemas['RefreshedTokens'];
+export type ForgotPasswordRequest = Schemas['EmailRequest'];
+export type ResetPasswordRequest = Schemas['ResetPasswordRequest'];
+export type Me = Schemas['User'];
 
 // ---- Conversations ------------------------------------------------------
 
-export interface Conversation {
-  id: UUID;
-  title: string;
-  createdAt: Timestamp;
-  updatedAt: Timestamp;
-  messageCount: number;
-}
-export type Role = 'user' | 'assistant';
-export type MessageStatus = 'complete' | 'incomplete';
-export interface Message {
-  id: UUID;
-  role: Role;
-  content: string;
-  status: MessageStatus;
-  createdAt: Timestamp;
-}
-export interface CreateConversationRequest { title?: string }
-export interface UpdateConversationRequest { title: string }
-export interface ListConversationsQuery { limit?: number; cursor?: string }
-export interface ListMessagesQuery { limit?: number; before?: string }
-export interface Page<T> { items: T[]; nextCursor: string | null }
-export type ConversationPage = Page<Conversation>;
+export type Conversation = Schemas['Conversation'];
+export type Message = Schemas['Message'];
+export type Role = Message['role'];
+export type MessageStatus = Message['status'];
+export type CreateConversationRequest = Schemas['CreateConversationRequest'];
+export type UpdateConversationRequest = Schemas['UpdateConversationRequest'];
+export type ListConversationsQuery = QueryOf<'listConversations'>;
+export type ListMessagesQuery = QueryOf<'listMessages'>;
+export type ConversationPage = Schemas['ConversationPage'];
 /** Items oldest → newest; nextCursor pages toward older messages. */
-export type MessagePage = Page<Message>;
+export type MessagePage = Schemas['MessagePage'];
 
 // ---- Chat stream --------------------------------------------------------
 
-export interface SendMessageRequest { content: string; clientMessageId?: UUID }
-export interface StartEvent { conversationId: UUID; userMessageId: UUID; assistantMessageId: UUID }
-export interface DeltaEvent { text: string }
-export interface Usage { promptTokens: number; completionTokens: number }
-export interface DoneEvent { assistantMessageId: UUID; finishReason: string; usage: Usage }
-export interface StreamErrorEvent { error: { code: string; message: string } }
+export type SendMessageRequest = Schemas['SendMessageRequest'];
+export type StartEvent = Schemas['StartEvent'];
+export type DeltaEvent = Schemas['DeltaEvent'];
+export type DoneEvent = Schemas['DoneEvent'];
+export type Usage = DoneEvent['usage'];
+export type StreamErrorEvent = Schemas['ErrorEvent'];
 export type StreamEvent =
   | { event: 'start'; data: StartEvent }
   | { event: 'delta'; data: DeltaEvent }
@@ -109,30 +66,13 @@ export type StreamEvent =
 
 // ---- Embeddings and search ----------------------------------------------
 
-export interface EmbeddingsRequest { input: string | string[] }
-export interface EmbeddingsResponse {
-  model: string;
-  dimensions: number;
-  data: { index: number; embedding: number[] }[];
-}
-export interface SearchQuery { q: string; limit?: number; conversationId?: UUID }
-export interface SearchHit {
-  conversationId: UUID;
-  conversationTitle: string;
-  messageId: UUID;
-  role: Role;
-  content: string;
-  createdAt: Timestamp;
-  /** Cosine similarity. */
-  score: number;
-}
-export interface SearchResponse { items: SearchHit[] }
+export type EmbeddingsRequest = Schemas['EmbeddingsRequest'];
+export type EmbeddingsResponse = Schemas['EmbeddingsResponse'];
+export type SearchQuery = QueryOf<'searchMessages'>;
+export type SearchHit = Schemas['SearchResult'];
+export type SearchResponse = Schemas['SearchResponse'];
 
 // ---- Health -------------------------------------------------------------
 
-export interface HealthResponse {
-  status: 'ok' | 'degraded' | 'unhealthy';
-  checks: Record<string, unknown>;
-  version: string;
-  timestamp: Timestamp;
-}
+export type HealthResponse = Schemas['Health'];
+export type HealthCheck = Schemas['HealthCheck'];

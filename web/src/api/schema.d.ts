@@ -1,0 +1,1407 @@
+// Generated from openapi.yaml by openapi-typescript: do not edit.
+// Regenerate with `npm run types` in web/; npm run build and npm test fail while it is stale.
+// web/src/api/types.ts names the schemas the app uses.
+
+export interface paths {
+    "/auth/sign-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Create an account
+         * @description The e-mail is trimmed and lower-cased and the password policy is checked before
+         *     Cognito is called. Cognito then e-mails a confirmation code (see `POST /auth/confirm`).
+         *     A deployment may allow only listed addresses or domains, or nobody (`SIGN_UP_ALLOWED`):
+         *     any other address is 403 `sign_up_closed`, before anything is sent.
+         */
+        post: operations["signUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the e-mail with its code
+         * @description A wrong or expired code is 400 with a detail on `code`; an unknown or already
+         *     confirmed e-mail answers like a wrong code (no account enumeration).
+         */
+        post: operations["confirmSignUp"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/resend-code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a new confirmation code
+         * @description 204 also for an unknown or an already confirmed e-mail (no account enumeration).
+         */
+        post: operations["resendCode"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sign-in": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Tokens for an e-mail and password
+         * @description A wrong password and an unknown e-mail are the same 401 `invalid_credentials`; an
+         *     account whose e-mail is not confirmed yet is 403 `user_not_confirmed`. The password
+         *     policy is not checked here, so that every wrong password meets the same 401.
+         */
+        post: operations["signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/refresh": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * New tokens from a refresh token
+         * @description A revoked (signed out), expired or unknown refresh token is 401 `invalid_credentials`.
+         */
+        post: operations["refreshTokens"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/forgot-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * E-mail a password reset code
+         * @description 204 also for an unknown e-mail (no account enumeration).
+         */
+        post: operations["forgotPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/reset-password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Set a new password with the e-mailed code
+         * @description The new password meets the policy before Cognito is called. A wrong or expired code,
+         *     or an unknown e-mail, is 400 with a detail on `code`.
+         */
+        post: operations["resetPassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/sign-out": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Global sign-out
+         * @description Every refresh token of the caller is revoked, so no session can be renewed; access
+         *     tokens already issued stay valid until they expire (at most an hour). No body.
+         */
+        post: operations["signOut"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The caller's account */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's conversations, newest first
+         * @description Newest `updatedAt` first, keyset-paginated (stable under inserts): pass `nextCursor`
+         *     back as `cursor` for the next page. A cursor that is malformed or was issued to
+         *     another user is 400 with a detail on `cursor`.
+         */
+        get: operations["listConversations"];
+        put?: never;
+        /**
+         * Start a conversation
+         * @description Without a title (or with an empty body) the conversation is titled "New conversation",
+         *     and its first user message then names it (first line, at most 60 characters).
+         */
+        post: operations["createConversation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        /** One conversation */
+        get: operations["getConversation"];
+        put?: never;
+        post?: never;
+        /**
+         * Delete a conversation
+         * @description Its messages and their vectors are deleted with it.
+         */
+        delete: operations["deleteConversation"];
+        options?: never;
+        head?: never;
+        /** Rename a conversation */
+        patch: operations["renameConversation"];
+        trace?: never;
+    };
+    "/conversations/{id}/messages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * A page of a conversation's messages
+         * @description The newest messages before `before`, returned oldest → newest; `nextCursor` pages
+         *     toward older messages (pass it back as `before`). A cursor that is malformed or was
+         *     issued to another user is 400 with a detail on `before`.
+         *
+         *     The order is the conversation's, not the time of each write: an answer always comes
+         *     right after the message it answers, even when it was stored later (a stopped answer
+         *     is stored when the stop is noticed, possibly after the next question).
+         */
+        get: operations["listMessages"];
+        put?: never;
+        /**
+         * One chat turn, streamed
+         * @description Stores the user's message and answers with the model's reply as server-sent events,
+         *     in this order: one `start` (`StartEvent`), one or more `delta` (`DeltaEvent`), then
+         *     `done` (`DoneEvent`). Each event is `event: <name>` and `data: <JSON>` lines ended by
+         *     a blank line.
+         *
+         *     If the model fails after `start`, the stream ends with `event: error` (`ErrorEvent`)
+         *     instead of `done`: the user message stays stored and whatever the assistant produced
+         *     is stored with `status: "incomplete"`.
+         *
+         *     Validation, auth, not-found and rate-limit failures happen before the stream starts
+         *     and use the normal error shape and status.
+         *
+         *     The model sees a system prompt, the most relevant earlier messages of the same user
+         *     (vector search) and the newest messages of this conversation that fit a token budget.
+         *
+         *     On AWS this route is served streamed by the chat function's Lambda Function URL
+         *     (`POST {StreamUrl}conversations/{id}/messages`, response streaming); the same handler
+         *     also sits behind this HTTP API route, where the events arrive in one buffered response.
+         */
+        post: operations["sendMessage"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/embeddings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Embed one text or a batch
+         * @description One batched call to the embedding model; `data[i]` is the vector of `input[i]`.
+         */
+        post: operations["createEmbeddings"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/search": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Semantic search over the caller's messages
+         * @description Best first; `score` is the cosine similarity between the query and the message.
+         *     Only the caller's messages are searched. A `conversationId` that is not one of the
+         *     caller's conversations is 404.
+         */
+        get: operations["searchMessages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Health of the API and its dependencies
+         * @description `ok` when every dependency answers; `degraded` (still 200) when only a non-essential
+         *     one (the cache) is down and the API still works; 503 `unhealthy` when the database
+         *     is down. The checks run at once, each bounded by a short timeout. An instance answers
+         *     its last check for a few seconds (`timestamp` says when it ran), and each client IP may
+         *     ask 60 times a minute (429 beyond).
+         */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+    schemas: {
+        /** @description The one error shape of every route, whatever function answers; only API Gateway's own answers differ (`GatewayMessage`). */
+        Error: {
+            error: {
+                code: components["schemas"]["ErrorCode"];
+                /** @description For people; written for the client, never carries internals. */
+                message: string;
+                /** @description One entry per failing field (validation_failed). */
+                details?: components["schemas"]["FieldError"][];
+                /** @description The same value as the `X-Request-Id` header. */
+                requestId: string;
+            };
+        };
+        /**
+         * @description 400 `validation_failed`, `invalid_json`; 401 `unauthorized`, `invalid_credentials`,
+         *     `token_expired`; 403 `user_not_confirmed`, `sign_up_closed`; 404 `not_found`; 409 `user_exists`,
+         *     `conflict`, `turn_in_progress`; 413 `payload_too_large`; 429 `rate_limited`,
+         *     `quota_exceeded`; 500 `internal`;
+         *     502 `upstream_error`; 503 `unavailable`, `database_unavailable`.
+         * @enum {string}
+         */
+        ErrorCode: "validation_failed" | "invalid_json" | "unauthorized" | "invalid_credentials" | "token_expired" | "user_not_confirmed" | "sign_up_closed" | "not_found" | "user_exists" | "conflict" | "turn_in_progress" | "payload_too_large" | "rate_limited" | "quota_exceeded" | "internal" | "upstream_error" | "unavailable" | "database_unavailable";
+        FieldError: {
+            /** @description The body field or query parameter, e.g. `email` or `input[3]`. */
+            field: string;
+            message: string;
+        };
+        /**
+         * @description What API Gateway itself sends, not a function: its JWT authorizer's 401, 403, an unknown
+         *     route's 404, its throttling's 429, 413 over its 10 MB limit, 500 for a function that
+         *     crashed or timed out, 503 when the integration timed out. No `code` and no `requestId`
+         *     (the `X-Request-Id` / `Apigw-Requestid` header has it); the message is HTTP's reason phrase.
+         */
+        GatewayMessage: {
+            /**
+             * @example Unauthorized
+             * @example Forbidden
+             * @example Not Found
+             * @example Too Many Requests
+             * @example Internal Server Error
+             */
+            message: string;
+        };
+        /**
+         * Format: email
+         * @description Trimmed and lower-cased by the server.
+         */
+        Email: string;
+        /**
+         * Format: password
+         * @description At least 8 characters with upper case, lower case, a digit and a symbol (the user pool's policy).
+         */
+        Password: string;
+        /** @description The code Cognito e-mailed (trimmed). */
+        VerificationCode: string;
+        SignUpRequest: {
+            email: components["schemas"]["Email"];
+            password: components["schemas"]["Password"];
+        };
+        SignUpResponse: {
+            /**
+             * Format: uuid
+             * @description The new user's id (the tokens' `sub`).
+             */
+            userSub: string;
+            /** @description Whether the user pool confirmed the account already. */
+            confirmed: boolean;
+        };
+        ConfirmRequest: {
+            email: components["schemas"]["Email"];
+            code: components["schemas"]["VerificationCode"];
+        };
+        EmailRequest: {
+            email: components["schemas"]["Email"];
+        };
+        SignInRequest: {
+            email: components["schemas"]["Email"];
+            /**
+             * Format: password
+             * @description Not checked against the policy here.
+             */
+            password: string;
+        };
+        RefreshRequest: {
+            refreshToken: string;
+        };
+        ResetPasswordRequest: {
+            email: components["schemas"]["Email"];
+            code: components["schemas"]["VerificationCode"];
+            newPassword: components["schemas"]["Password"];
+        };
+        Tokens: {
+            /** @description Send as `Authorization: Bearer <accessToken>`. */
+            accessToken: string;
+            idToken: string;
+            /** @description For `POST /auth/refresh`; revoked by `POST /auth/sign-out`. */
+            refreshToken: string;
+            /** @description Seconds until the access token expires. */
+            expiresIn: number;
+            /** @constant */
+            tokenType: "Bearer";
+        };
+        RefreshedTokens: {
+            accessToken: string;
+            idToken: string;
+            /** @description Seconds until the access token expires. */
+            expiresIn: number;
+            /** @constant */
+            tokenType: "Bearer";
+        };
+        User: {
+            /**
+             * Format: uuid
+             * @description The Cognito user's `sub`.
+             */
+            id: string;
+            /** Format: email */
+            email: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        Conversation: {
+            /** Format: uuid */
+            id: string;
+            title: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description The time of the user's own last action on the conversation: created, renamed,
+             *     or a message sent. An answer, stored when the model is done, does not move it,
+             *     so a late write never lifts a conversation above ones touched after it. Lists
+             *     are ordered by it.
+             */
+            updatedAt: string;
+            messageCount: number;
+        };
+        CreateConversationRequest: {
+            /**
+             * @description Trimmed; 1–255 characters.
+             * @default New conversation
+             */
+            title?: string;
+        };
+        UpdateConversationRequest: {
+            /** @description Trimmed; 1–255 characters. */
+            title: string;
+        };
+        ConversationPage: {
+            /** @description Newest `updatedAt` first. */
+            items: components["schemas"]["Conversation"][];
+            /** @description Opaque; pass it as `cursor` for the next page. `null` on the last page. */
+            nextCursor: string | null;
+        };
+        Message: {
+            /** Format: uuid */
+            id: string;
+            /** @enum {string} */
+            role: "user" | "assistant";
+            content: string;
+            /**
+             * @description `incomplete`: the model failed, or the client left, before the answer was finished.
+             * @enum {string}
+             */
+            status: "complete" | "incomplete";
+            /** Format: date-time */
+            createdAt: string;
+        };
+        MessagePage: {
+            /** @description Oldest → newest. */
+            items: components["schemas"]["Message"][];
+            /** @description Opaque; pass it as `before` for older messages. `null` when there are none. */
+            nextCursor: string | null;
+        };
+        SendMessageRequest: {
+            /** @description The user's message; 1–10 000 characters, not only white space. */
+            content: string;
+            /**
+             * Format: uuid
+             * @description Makes a retry idempotent: the same id never stores the user message twice. A retry of
+             *     a finished turn streams the stored answer again; a retry while the turn is still being
+             *     answered is 409 `conflict`.
+             */
+            clientMessageId?: string;
+        };
+        /** @description The data of `event: start`, the first event. */
+        StartEvent: {
+            /** Format: uuid */
+            conversationId: string;
+            /** Format: uuid */
+            userMessageId: string;
+            /** Format: uuid */
+            assistantMessageId: string;
+        };
+        /** @description The data of `event: delta`: the next piece of the answer. */
+        DeltaEvent: {
+            text: string;
+        };
+        /** @description The data of `event: done`, the last event of a finished answer. */
+        DoneEvent: {
+            /** Format: uuid */
+            assistantMessageId: string;
+            /**
+             * @description The model's reason to stop, e.g. `stop` or `length`.
+             * @example stop
+             * @example length
+             */
+            finishReason: string;
+            usage: {
+                promptTokens: number;
+                completionTokens: number;
+            };
+        };
+        /**
+         * @description The data of `event: error`, the last event when the answer failed after `start`
+         *     (`upstream_error`: the model failed). The user message stays stored; what the
+         *     assistant produced is stored with `status: "incomplete"`.
+         */
+        ErrorEvent: {
+            error: {
+                /** @enum {string} */
+                code: "upstream_error";
+                message: string;
+            };
+        };
+        EmbeddingsRequest: {
+            input: string | string[];
+        };
+        EmbeddingsResponse: {
+            /** @description The embedding model, e.g. `text-embedding-3-small`. */
+            model: string;
+            /** @description The length of every embedding. */
+            dimensions: number;
+            data: {
+                /** @description The position of the input this vector embeds. */
+                index: number;
+                embedding: number[];
+            }[];
+        };
+        SearchResult: {
+            /** Format: uuid */
+            conversationId: string;
+            conversationTitle: string;
+            /** Format: uuid */
+            messageId: string;
+            /** @enum {string} */
+            role: "user" | "assistant";
+            content: string;
+            /** Format: date-time */
+            createdAt: string;
+            /** @description Cosine similarity between the query and the message. */
+            score: number;
+        };
+        SearchResponse: {
+            /** @description Best first. */
+            items: components["schemas"]["SearchResult"][];
+        };
+        Health: {
+            /**
+             * @description `degraded`: only a non-essential dependency (the cache) is down. `unhealthy` (503): the database is down.
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "unhealthy";
+            checks: {
+                database: components["schemas"]["HealthCheck"];
+                cache: components["schemas"]["HealthCheck"];
+            } & {
+                [key: string]: components["schemas"]["HealthCheck"];
+            };
+            /** @description The deployed build. */
+            version: string;
+            /** Format: date-time */
+            timestamp: string;
+        };
+        HealthCheck: {
+            /** @enum {string} */
+            status: "ok" | "down";
+            /** @description How long the check took, in milliseconds. */
+            latencyMs: number;
+            /**
+             * @description Only when `status` is `down`; the kind of failure, never the error's text.
+             * @enum {string}
+             */
+            error?: "timeout" | "unreachable" | "error";
+        };
+    };
+    responses: {
+        /** @description Done; no body. */
+        NoContent: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content?: never;
+        };
+        /**
+         * @description `validation_failed` (the body or the query fails validation; `details` names each
+         *     field) or `invalid_json` (the body is not one JSON object).
+         */
+        BadRequest: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "validation_failed",
+                 *         "message": "email: must be a valid email address",
+                 *         "details": [
+                 *           {
+                 *             "field": "email",
+                 *             "message": "must be a valid email address"
+                 *           }
+                 *         ],
+                 *         "requestId": "4f1b2c3d-0000-4000-8000-000000000000"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `unauthorized`: the access token is missing or invalid (`token_expired` for an expired
+         *     one on the streamed chat route; `invalid_credentials` when Cognito rejects the token).
+         *     On the HTTP API the JWT authorizer refuses a missing, expired or invalid token before any
+         *     function runs, with API Gateway's own `{"message": "Unauthorized"}` (a `GatewayMessage`).
+         */
+        Unauthorized: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+            };
+        };
+        /** @description `invalid_credentials`: wrong e-mail or password, or a refresh token that is no longer valid. */
+        InvalidCredentials: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `sign_up_closed`: this deployment does not let this address sign up (its owner allows only listed addresses or domains, or nobody); the same answer whatever the reason. */
+        SignUpClosed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `user_not_confirmed`: sign-in before the e-mail was confirmed. */
+        UserNotConfirmed: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `not_found`: an unknown id, or one that belongs to another user (never 403). */
+        NotFound: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `user_exists`: an account with this e-mail already exists. */
+        UserExists: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `turn_in_progress`: a turn with this `clientMessageId` is still being answered (the model is never asked twice for one message); retry after `Retry-After` seconds to get the stored answer. */
+        Conflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /** @description Seconds until the turn will have answered or given up. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `payload_too_large`: the body is over 64 KiB. */
+        PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `rate_limited`: over the rate limit; retry after `Retry-After` seconds. Or API Gateway's own throttling: `{"message": "Too Many Requests"}`, without `Retry-After`. */
+        RateLimited: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+            };
+        };
+        /** @description `rate_limited`: over the rate limit; retry after `Retry-After` seconds. Or `quota_exceeded`: one of the caller's daily quotas (UTC days) is used up — chat turns, model tokens, characters embedded (messages, answers, search queries) or bytes of messages stored, each configured by the deployment's owner (`QUOTA_*`). The message names the quota, its limit and when it resets (the next midnight UTC, RFC 3339); `Retry-After` is the seconds until then. A refused message is not stored. Or API Gateway's own throttling: `{"message": "Too Many Requests"}`, without `Retry-After`. */
+        RateLimitedOrQuota: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                "Retry-After": components["headers"]["Retry-After"];
+                [name: string]: unknown;
+            };
+            content: {
+                /**
+                 * @example {
+                 *       "error": {
+                 *         "code": "quota_exceeded",
+                 *         "message": "the daily quota of chat turns (500) is used up; it resets at 2026-12-02T00:00:00Z",
+                 *         "requestId": "3f1c2b7a-8d4e-4c1a-9b2f-6e5d4c3b2a10"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+            };
+        };
+        /** @description `internal`: a bug; the message never leaks internals. Or API Gateway's `{"message": "Internal Server Error"}` when a function crashed or timed out. */
+        Internal: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+            };
+        };
+        /** @description `upstream_error`: the model provider or Cognito failed. */
+        UpstreamError: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /**
+         * @description `database_unavailable` or `unavailable`: a dependency is down; answered fast, not
+         *     after a timeout. May carry `Retry-After`.
+         *     Or API Gateway's `{"message": "Service Unavailable"}` when the integration timed out.
+         */
+        Unavailable: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                /** @description Seconds to wait before trying again. */
+                "Retry-After"?: number;
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"] | components["schemas"]["GatewayMessage"];
+            };
+        };
+    };
+    parameters: {
+        /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+        ConversationId: string;
+    };
+    requestBodies: never;
+    headers: {
+        /** @description The API Gateway / Lambda request id; also the error body's `requestId`. */
+        "X-Request-Id": string;
+        /** @description Seconds to wait before trying again. */
+        "Retry-After": number;
+    };
+    pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+    signUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignUpRequest"];
+            };
+        };
+        responses: {
+            /** @description The account exists; unless `confirmed`, confirm it with the e-mailed code. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignUpResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            403: components["responses"]["SignUpClosed"];
+            409: components["responses"]["UserExists"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    confirmSignUp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    resendCode: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    signIn: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SignInRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidCredentials"];
+            403: components["responses"]["UserNotConfirmed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    refreshTokens: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefreshRequest"];
+            };
+        };
+        responses: {
+            /** @description New access and id tokens; the refresh token stays the same. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefreshedTokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidCredentials"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    forgotPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmailRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    resetPassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ResetPasswordRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    signOut: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listConversations: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Opaque; the `nextCursor` of the previous page. Absent for the first page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationPage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["CreateConversationRequest"];
+            };
+        };
+        responses: {
+            /** @description The new conversation. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    deleteConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: components["responses"]["NoContent"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    renameConversation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateConversationRequest"];
+            };
+        };
+        responses: {
+            /** @description The renamed conversation. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversation"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listMessages: {
+        parameters: {
+            query?: {
+                /** @description Page size. */
+                limit?: number;
+                /** @description Opaque; the `nextCursor` of the previous page. Absent for the newest page. */
+                before?: string;
+            };
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, oldest → newest. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MessagePage"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sendMessage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SendMessageRequest"];
+            };
+        };
+        responses: {
+            /** @description The answer as a stream of server-sent events. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description Always `no-cache`. */
+                    "Cache-Control"?: "no-cache";
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example event: start
+                     *     data: {"conversationId":"5f0c1d2e-8a41-4b0e-9a55-1d4c7b2e9f10","userMessageId":"0b6f6f4c-3b1e-4f6e-8d2a-3c9e1f7a2b44","assistantMessageId":"9a2d7c1e-5b3f-4e8a-b6c4-2f1e0d9c8b77"}
+                     *
+                     *     event: delta
+                     *     data: {"text":"Hel"}
+                     *
+                     *     event: delta
+                     *     data: {"text":"lo!"}
+                     *
+                     *     event: done
+                     *     data: {"assistantMessageId":"9a2d7c1e-5b3f-4e8a-b6c4-2f1e0d9c8b77","finishReason":"stop","usage":{"promptTokens":12,"completionTokens":34}}
+                     */
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimitedOrQuota"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    createEmbeddings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EmbeddingsRequest"];
+            };
+        };
+        responses: {
+            /** @description The vectors, in input order. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EmbeddingsResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    searchMessages: {
+        parameters: {
+            query: {
+                /** @description The query text (trimmed). */
+                q: string;
+                /** @description At most this many results. */
+                limit?: number;
+                /** @description Search only this conversation. */
+                conversationId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The nearest messages, best first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SearchResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimitedOrQuota"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Healthy or degraded. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            /** @description Unhealthy (`status` is `unhealthy`): the database is down. The body is the health report, not an error. */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+        };
+    };
+}
