@@ -200,3 +200,23 @@ func TestAllowMeteredRedisDown(t *testing.T) {
 		t.Fatalf("got %+v, want the in-memory rate limit to refuse", d)
 	}
 }
+
+// TestSpendAndSet: the spending and the cache entry in one command.
+func TestSpendAndSet(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	l := newLimiter(t, env.RedisURL)
+	user := "u-" + fmt.Sprint(time.Now().UnixNano())
+	key := "test:window:" + user
+	l.SpendAndSet(ctx, user, Usage{Tokens: 42, StoredBytes: 7}, key, []byte(`{"c":2}`), time.Minute)
+	if got, err := l.rdb.Get(ctx, key).Result(); err != nil || got != `{"c":2}` {
+		t.Errorf("cache entry %q, %v", got, err)
+	}
+	if ttl := l.rdb.PTTL(ctx, key).Val(); ttl <= 50*time.Second || ttl > time.Minute {
+		t.Errorf("cache entry TTL %s, want a minute", ttl)
+	}
+	usage := l.rdb.HGetAll(ctx, QuotaKey(user, time.Now().UTC().Truncate(24*time.Hour))).Val()
+	if usage["tokens"] != "42" || usage["stored"] != "7" || len(usage) != 2 {
+		t.Errorf("usage %v", usage)
+	}
+}

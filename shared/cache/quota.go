@@ -122,6 +122,48 @@ func (l *Limiter) Spend(ctx context.Context, userID string, used Usage) {
 	}
 }
 
+// spendAndSetScript counts a spending (as meterScript without a check) and
+// sets a cache entry, in one command:
+//
+//	KEYS[1]  the day's usage hash; KEYS[2] the cache key
+//	ARGV[1]  the usage hash's lifetime in seconds
+//	ARGV[2..5]  the spending (turns, tokens, embed, stored)
+//	ARGV[6]  the cache value; ARGV[7] its lifetime in milliseconds
+var spendAndSetScript = redis.NewScript(`
+local fields = {'turns', 'tokens', 'embed', 'stored'}
+local counted = false
+for i = 1, 4 do
+  local n = tonumber(ARGV[1 + i])
+  if n > 0 then
+    redis.call('HINCRBY', KEYS[1], fields[i], n)
+    counted = true
+  end
+end
+if counted then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+redis.call('SET', KEYS[2], ARGV[6], 'PX', ARGV[7])
+return 1
+`)
+
+// SpendAndSet is Spend and a SET of key to value for ttl, in one Redis
+// command: what a chat turn does once done (its spending, and the
+// conversation's new history window), so that counting its quota costs no
+// command of its own (Upstash bills per command; a script is one).
+func (l *Limiter) SpendAndSet(ctx context.Context, userID string, used Usage, key string, value []byte, ttl time.Duration) {
+	if time.Now().UnixNano() < l.skipUntil.Load() {
+		return
+	}
+	now := time.Now().UTC()
+	day := now.Truncate(24 * time.Hour)
+	args := []any{int64(day.Add(24*time.Hour).Sub(now)/time.Second) + 3600}
+	for _, v := range used.fields() {
+		args = append(args, v)
+	}
+	args = append(args, value, ttl.Milliseconds())
+	if err := spendAndSetScript.Run(ctx, l.rdb, []string{QuotaKey(userID, day), key}, args...).Err(); err != nil {
+		l.redisFailed(ctx, fmt.Errorf("spend and set %s: %w", key, err))
+	}
+}
+
 func (l *Limiter) meter(ctx context.Context, rateKey string, perMinute int, userID string, check bool, limits, charge Usage) (Decision, error) {
 	now := time.Now().UTC()
 	day := now.Truncate(24 * time.Hour)

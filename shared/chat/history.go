@@ -17,7 +17,8 @@ import (
 const historyTTL = 6 * time.Hour
 
 // historyCache keeps each conversation's recent messages in Redis (one GET on
-// a hit, one SET after a turn). An entry records the conversation's
+// a hit, one SET after a turn, in the same command as the turn's spending
+// when quotas are counted). An entry records the conversation's
 // message_count when it was written; it is used only if the count is still the
 // same, so any write the cache did not see (another tab's turn, a deleted
 // answer) makes it miss instead of serving stale history.
@@ -49,13 +50,19 @@ func (h historyCache) get(ctx context.Context, conversationID string, messageCou
 	return e.Messages, true
 }
 
-// set stores the window as of messageCount.
-func (h historyCache) set(ctx context.Context, conversationID string, messageCount int, messages []store.Message) {
+// entry encodes the window as of messageCount, as set stores it.
+func (h historyCache) entry(messageCount int, messages []store.Message) ([]byte, bool) {
 	if h.rdb == nil {
-		return
+		return nil, false
 	}
 	b, err := json.Marshal(historyEntry{Count: messageCount, Messages: messages})
-	if err != nil {
+	return b, err == nil
+}
+
+// set stores the window as of messageCount.
+func (h historyCache) set(ctx context.Context, conversationID string, messageCount int, messages []store.Message) {
+	b, ok := h.entry(messageCount, messages)
+	if !ok {
 		return
 	}
 	if err := h.rdb.Set(ctx, historyKey(conversationID), b, historyTTL).Err(); err != nil {

@@ -41,9 +41,11 @@ type Service struct {
 }
 
 // Spender counts what a turn spent against its user's daily quotas
-// (cache.Limiter does).
+// (cache.Limiter does), alone or with the conversation's new history window
+// in the same Redis command.
 type Spender interface {
 	Spend(ctx context.Context, userID string, used cache.Usage)
+	SpendAndSet(ctx context.Context, userID string, used cache.Usage, key string, value []byte, ttl time.Duration)
 }
 
 // Option configures a Service.
@@ -240,18 +242,29 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	_ = out.Close()
 	after, cancelAfter := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
 	defer cancelAfter()
-	if s.spent != nil {
-		size := int64(len(completion.Text))
-		s.spent.Spend(after, t.req.UserID, cache.Usage{Tokens: int64(u.PromptTokens + u.CompletionTokens), EmbedChars: size, StoredBytes: size})
-	}
 	s.embed(after, t, userVector, answer)
-	if answer != nil && status == "complete" {
-		user := store.Message{ID: t.user.MessageID, Role: "user", Content: t.req.Content, Status: "complete", CreatedAt: t.user.CreatedAt}
-		window := append([]store.Message{*answer, user}, history...)
-		if len(window) > s.cfg.HistoryMaxMessages {
-			window = window[:s.cfg.HistoryMaxMessages]
+	size := int64(len(completion.Text))
+	spent := cache.Usage{Tokens: int64(u.PromptTokens + u.CompletionTokens), EmbedChars: size, StoredBytes: size}
+	if answer == nil || status != "complete" {
+		if s.spent != nil {
+			s.spent.Spend(after, t.req.UserID, spent)
 		}
+		return
+	}
+	user := store.Message{ID: t.user.MessageID, Role: "user", Content: t.req.Content, Status: "complete", CreatedAt: t.user.CreatedAt}
+	window := append([]store.Message{*answer, user}, history...)
+	if len(window) > s.cfg.HistoryMaxMessages {
+		window = window[:s.cfg.HistoryMaxMessages]
+	}
+	if s.spent == nil {
 		s.history.set(after, t.req.ConversationID, t.user.MessageCount+2, window)
+		return
+	}
+	// The spending and the new window: one Redis command.
+	if entry, ok := s.history.entry(t.user.MessageCount+2, window); ok {
+		s.spent.SpendAndSet(after, t.req.UserID, spent, historyKey(t.req.ConversationID), entry, historyTTL)
+	} else {
+		s.spent.Spend(after, t.req.UserID, spent)
 	}
 }
 
