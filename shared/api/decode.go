@@ -41,15 +41,18 @@ func DecodeJSON(req *Request, dst any) error {
 		return Errorf(http.StatusBadRequest, "invalid_json", "the body must be a JSON object")
 	}
 	dec := json.NewDecoder(strings.NewReader(body))
-	if err := dec.Decode(dst); err != nil {
-		var typeErr *json.UnmarshalTypeError
-		if errors.As(err, &typeErr) && typeErr.Field != "" {
-			return ValidationFailed(FieldError{Field: typeErr.Field, Message: "must be a " + jsonType(typeErr.Type)})
-		}
+	err := dec.Decode(dst)
+	var typeErr *json.UnmarshalTypeError
+	if err != nil && (!errors.As(err, &typeErr) || typeErr.Field == "") {
 		return Errorf(http.StatusBadRequest, "invalid_json", "the body is not valid JSON: %s", syntaxMessage(err))
 	}
+	// Only a body that is one JSON object may fail on a field: `{"a":1} x`
+	// is invalid JSON whatever its first value holds.
 	if _, err := dec.Token(); err != io.EOF {
 		return Errorf(http.StatusBadRequest, "invalid_json", "the body must hold one JSON object")
+	}
+	if err != nil {
+		return ValidationFailed(FieldError{Field: typeErr.Field, Message: "must be a " + jsonType(typeErr.Type)})
 	}
 	if n, ok := dst.(Normalizer); ok {
 		n.Normalize()
@@ -169,10 +172,11 @@ func validEmail(s string) bool {
 // passwordSymbols are the characters Cognito counts as symbols.
 const passwordSymbols = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+= "
 
-// ValidPassword applies API.md's policy, the user pool's: at least 8
-// characters with upper case, lower case, a digit and a symbol (and at most 256).
+// ValidPassword applies the API's password policy (openapi.yaml), the user
+// pool's: at least 8 characters with upper case, lower case, a digit and a
+// symbol (and at most 256).
 func ValidPassword(p string) bool {
-	if len(p) < 8 || len(p) > 256 {
+	if n := utf8.RuneCountInString(p); n < 8 || n > 256 { // characters, as the pool counts them: not bytes
 		return false
 	}
 	var upper, lower, digit, symbol bool

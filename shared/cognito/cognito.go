@@ -1,6 +1,6 @@
 // Package cognito is accounts: the Cognito user-pool calls behind the auth
 // routes, their request bodies, and the mapping of Cognito's exceptions to
-// API.md's errors. (Token verification is package auth's, so that functions
+// the API's errors (openapi.yaml). (Token verification is package auth's, so that functions
 // that only verify tokens do not link the AWS SDK.)
 package cognito
 
@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
 	"strings"
 	"time"
@@ -207,7 +208,7 @@ func secondsLeft(token string) int32 {
 	if payload(token, &claims) != nil || claims.Exp == 0 {
 		return 0
 	}
-	return int32(max(0, claims.Exp-time.Now().Unix()))
+	return int32(min(max(0, claims.Exp-time.Now().Unix()), math.MaxInt32)) // never wrapped negative
 }
 
 // payload decodes a JWT's claims without verifying it.

@@ -59,5 +59,10 @@ func DecodeCursor(userID, s string) (*Cursor, error) {
 	if err := json.Unmarshal(b, &w); err != nil || w.T.IsZero() || w.S < 0 || w.I == uuid.Nil || w.U != fingerprint(userID) {
 		return nil, ErrBadCursor
 	}
+	if y := w.T.UTC().Year(); y < 0 || y > 9999 {
+		// Never EncodeCursor's (JSON times are years 0–9999 in UTC): an
+		// offset moved it out, as "0000-01-01T00:00:00+01:00" does.
+		return nil, ErrBadCursor
+	}
 	return &Cursor{Time: w.T, Seq: w.S, ID: w.I}, nil
 }
