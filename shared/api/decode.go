@@ -174,9 +174,13 @@ const passwordSymbols = "^$*.[]{}()?-\"!@#%&/\\,><':;|_~`+= "
 
 // ValidPassword applies the API's password policy (openapi.yaml), the user
 // pool's: at least 8 characters with upper case, lower case, a digit and a
-// symbol (and at most 256).
+// symbol (and at most 256), and no space at either end (Cognito refuses
+// those with InvalidParameterException, which would be a 502).
 func ValidPassword(p string) bool {
 	if n := utf8.RuneCountInString(p); n < 8 || n > 256 { // characters, as the pool counts them: not bytes
+		return false
+	}
+	if strings.TrimSpace(p) != p {
 		return false
 	}
 	var upper, lower, digit, symbol bool

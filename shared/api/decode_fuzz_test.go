@@ -451,12 +451,13 @@ func FuzzUUIDRule(f *testing.F) {
 
 // FuzzValidPassword: the password policy is openapi.yaml's Password, the
 // user pool's: 8 to 256 characters (not bytes) with an upper-case and a
-// lower-case letter, a digit and one of Cognito's symbols.
+// lower-case letter, a digit and one of Cognito's symbols, and no space at
+// either end.
 func FuzzValidPassword(f *testing.F) {
 	for _, p := range []string{
 		"Correct-Horse-9", "Abcdef1!", "Abc de1f", "abcdef1!", "ABCDEF1!", "Abcdefg!", "Abcdefg1", "Ab1!",
 		"Aé1!éééé", "Aé1!é", "Aé1!éé", "Ünïcödé1!", strings.Repeat("é", 252) + "Aa1!", strings.Repeat("é", 253) + "Aa1!",
-		strings.Repeat("a", 252) + "A1!", strings.Repeat("a", 253) + "A1!", "Abcdef1\u00a7", "Abcdef1!\x00",
+		strings.Repeat("a", 252) + "A1!", strings.Repeat("a", 253) + "A1!", "Abcdef1\u00a7", "Abcdef1!\x00", " Abcdef1!", "Abcdef1! ", "Abc def1!",
 	} {
 		f.Add(p)
 	}
@@ -469,7 +470,7 @@ func FuzzValidPassword(f *testing.F) {
 			digit = digit || unicode.IsDigit(r)
 			symbol = symbol || strings.ContainsRune(passwordSymbols, r)
 		}
-		want := n >= 8 && n <= 256 && upper && lower && digit && symbol
+		want := n >= 8 && n <= 256 && upper && lower && digit && symbol && strings.TrimSpace(p) == p
 		if got := ValidPassword(p); got != want {
 			t.Fatalf("ValidPassword(%q) = %v (%d characters, %d bytes), want %v", p, got, n, len(p), want)
 		}
