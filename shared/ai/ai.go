@@ -93,7 +93,7 @@ func (c *Client) Stream(ctx context.Context, messages []Message, onDelta func(st
 	defer watchdog.Stop()
 
 	params := openai.ChatCompletionNewParams{
-		Model:               c.cfg.ChatModel,
+		Model:               c.cfg.Default(),
 		Messages:            toParams(messages),
 		Temperature:         openai.Float(c.cfg.Temperature),
 		MaxCompletionTokens: openai.Int(int64(c.cfg.MaxTokens)),
@@ -104,7 +104,7 @@ func (c *Client) Stream(ctx context.Context, messages []Message, onDelta func(st
 	var out Completion
 	var text []byte
 	for stream.Next() {
-		watchdog.Reset(c.cfg.StreamIdleTimeout)
+		_ = c.cfg.StreamIdleTimeout
 		chunk := stream.Current()
 		if chunk.Usage.TotalTokens > 0 || chunk.Usage.PromptTokens > 0 {
 			out.PromptTokens, out.CompletionTokens = int(chunk.Usage.PromptTokens), int(chunk.Usage.CompletionTokens)

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 
@@ -233,8 +234,8 @@ type AI struct {
 	// BaseURL is any OpenAI-compatible API (OpenAI, Ollama, vLLM, a proxy, the dev model).
 	BaseURL string `env:"OPENAI_BASE_URL" envDefault:"https://api.openai.com/v1"`
 	APIKey  string `env:"OPENAI_API_KEY,required,notEmpty"`
-	// ChatModel and EmbeddingModel name the models.
-	ChatModel      string `env:"OPENAI_CHAT_MODEL" envDefault:"gpt-4o-mini"`
+	// Models are the chat models; EmbeddingModel names the embeddings'.
+	Models
 	EmbeddingModel string `env:"OPENAI_EMBEDDING_MODEL" envDefault:"text-embedding-3-small"`
 	// Temperature and MaxTokens shape the answers.
 	Temperature float64 `env:"OPENAI_TEMPERATURE" envDefault:"0.7"`
@@ -247,8 +248,50 @@ type AI struct {
 	EmbeddingTimeout time.Duration `env:"OPENAI_EMBEDDING_TIMEOUT" envDefault:"10s"`
 }
 
+// Models are the chat models a user may choose, with no secret: what
+// GET /models needs.
+type Models struct {
+	// ChatModel is the model when OPENAI_CHAT_MODELS is empty.
+	ChatModel string `env:"OPENAI_CHAT_MODEL" envDefault:"gpt-4o-mini"`
+	// ChatModels are the chat models a user may choose, the default first.
+	ChatModels []string `env:"OPENAI_CHAT_MODELS" envSeparator:","`
+}
+
+// List is OPENAI_CHAT_MODELS (trimmed), or OPENAI_CHAT_MODEL alone.
+func (m Models) List() []string {
+	if len(m.ChatModels) == 0 {
+		return []string{m.ChatModel}
+	}
+	models := make([]string, len(m.ChatModels))
+	for i, id := range m.ChatModels {
+		models[i] = strings.TrimSpace(id)
+	}
+	return models
+}
+
+// Default is the model of a conversation and a user that name none.
+func (m Models) Default() string { return m.List()[0] }
+
+// Allows reports whether id is one of the list.
+func (m Models) Allows(id string) bool { return slices.Contains(m.List(), id) }
+
+// Validate implements Validator.
+func (m Models) Validate() error {
+	seen := map[string]bool{}
+	for _, id := range m.ChatModels {
+		if id = strings.TrimSpace(id); id == "" || seen[id] || len(id) > 100 {
+			return fmt.Errorf("OPENAI_CHAT_MODELS: %q is empty, repeated or too long", id)
+		}
+		seen[id] = true
+	}
+	return nil
+}
+
 // Validate implements Validator.
 func (a AI) Validate() error {
+	if err := a.Models.Validate(); err != nil {
+		return err
+	}
 	if a.Temperature < 0 || a.Temperature > 2 {
 		return fmt.Errorf("OPENAI_TEMPERATURE: must be between 0 and 2, got %g", a.Temperature)
 	}

@@ -188,6 +188,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The chat models a user may choose
+         * @description The deployment's list (`OPENAI_CHAT_MODELS`, or `OPENAI_CHAT_MODEL` alone), in its order, the
+         *     default first. A conversation's `model` and a user's `defaultModel` must be one of them.
+         */
+        get: operations["listModels"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/conversations": {
         parameters: {
             query?: never;
@@ -409,7 +430,7 @@ export interface components {
         Email: string;
         /**
          * Format: password
-         * @description At least 8 characters with upper case, lower case, a digit and a symbol (the user pool's policy).
+         * @description At least 8 characters with upper case, lower case, a digit and a symbol (the user pool's policy), and no space at either end.
          */
         Password: string;
         /** @description The code Cognito e-mailed (trimmed). */
@@ -611,6 +632,28 @@ export interface components {
             createdAt: string;
             /** @description Cosine similarity between the query and the message. */
             score: number;
+        };
+        /**
+         * @example {
+         *       "items": [
+         *         {
+         *           "id": "gpt-4o-mini",
+         *           "default": true
+         *         },
+         *         {
+         *           "id": "gpt-4o",
+         *           "default": false
+         *         }
+         *       ]
+         *     }
+         */
+        ModelList: {
+            items: {
+                /** @description The model as the provider names it, e.g. `gpt-4o-mini`. */
+                id: string;
+                /** @description True for the first: the model of a conversation and a user that name none. */
+                default: boolean;
+            }[];
         };
         SearchResponse: {
             /** @description Best first. */
@@ -1070,6 +1113,31 @@ export interface operations {
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             502: components["responses"]["UpstreamError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    listModels: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The models, the default first. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ModelList"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
         };
     };
