@@ -5,6 +5,7 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
@@ -19,6 +20,10 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{db: d.Store}
+	models, err := config.Load[config.Models]()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{db: d.Store, models: models}
 	return d.User(h.Serve), nil
 }

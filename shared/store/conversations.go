@@ -20,13 +20,18 @@ type Conversation struct {
 	CreatedAt    time.Time `json:"createdAt"`
 	UpdatedAt    time.Time `json:"updatedAt"`
 	MessageCount int       `json:"messageCount"`
+	// Model is the conversation's chat model and SystemPrompt its own
+	// system prompt; null when not set (the user's default model, else the
+	// deployment's; no prompt of its own).
+	Model        *string `json:"model"`
+	SystemPrompt *string `json:"systemPrompt"`
 }
 
-const conversationColumns = `id::text, title, created_at, updated_at, message_count`
+const conversationColumns = `id::text, title, created_at, updated_at, message_count, model, system_prompt`
 
 func scanConversation(row pgx.Row) (Conversation, error) {
 	var c Conversation
-	err := row.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount)
+	err := row.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount, &c.Model, &c.SystemPrompt)
 	return c, err
 }
 
@@ -63,18 +68,45 @@ func GetConversation(ctx context.Context, db DB, userID, id string) (Conversatio
 
 // RenameConversation sets the title of the caller's conversation id.
 func RenameConversation(ctx context.Context, db DB, userID, id, title string) (Conversation, error) {
+	return UpdateConversation(ctx, db, userID, id, ConversationChange{Title: &title})
+}
+
+// ConversationChange is a change to a conversation; a nil field is left as
+// it is, a pointer to nil clears it (Title cannot be cleared).
+type ConversationChange struct {
+	Title        *string
+	Model        **string
+	SystemPrompt **string
+}
+
+// UpdateConversation applies change to the caller's conversation id in one
+// round trip. A new title moves it to the top of the list (updated_at);
+// its model and prompt do not.
+func UpdateConversation(ctx context.Context, db DB, userID, id string, change ConversationChange) (Conversation, error) {
 	if !ValidID(id) {
 		return Conversation{}, ErrNotFound
 	}
+	setModel, setPrompt := change.Model != nil, change.SystemPrompt != nil
+	var model, prompt *string
+	if setModel {
+		model = *change.Model
+	}
+	if setPrompt {
+		prompt = *change.SystemPrompt
+	}
 	c, err := scanConversation(db.QueryRow(ctx, `
-		UPDATE conversations SET title = $3, updated_at = now()
+		UPDATE conversations SET
+			title         = coalesce($3, title),
+			updated_at    = CASE WHEN $3::text IS NULL THEN updated_at ELSE now() END,
+			model         = CASE WHEN $4 THEN $5 ELSE model END,
+			system_prompt = CASE WHEN $6 THEN $7 ELSE system_prompt END
 		WHERE id = $1 AND user_id = $2
-		RETURNING `+conversationColumns, id, userID, title))
+		RETURNING `+conversationColumns, id, userID, change.Title, setModel, model, setPrompt, prompt))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return Conversation{}, ErrNotFound
 	}
 	if err != nil {
-		return Conversation{}, fmt.Errorf("rename conversation %s: %w", id, err)
+		return Conversation{}, fmt.Errorf("update conversation %s: %w", id, err)
 	}
 	return c, nil
 }

@@ -14,15 +14,58 @@ type User struct {
 	ID        string    `json:"id"`
 	Email     string    `json:"email"`
 	CreatedAt time.Time `json:"createdAt"`
+	// Instructions join the system prompt of every conversation of the
+	// user; DefaultModel is the model of a conversation that names none.
+	// Null when not set.
+	Instructions *string `json:"instructions"`
+	DefaultModel *string `json:"defaultModel"`
+}
+
+const userColumns = `id::text, email, created_at, instructions, default_model`
+
+func scanUser(row pgx.Row) (User, error) {
+	var u User
+	err := row.Scan(&u.ID, &u.Email, &u.CreatedAt, &u.Instructions, &u.DefaultModel)
+	return u, err
+}
+
+// UserSettings is a change to a user's settings; a nil field is left as it
+// is, a pointer to nil clears it.
+type UserSettings struct {
+	Instructions **string
+	DefaultModel **string
+}
+
+// UpdateUserSettings changes the caller's settings in one round trip,
+// creating the row (without its e-mail, which GET /me completes) if the
+// caller has none yet.
+func UpdateUserSettings(ctx context.Context, db DB, id string, s UserSettings) (User, error) {
+	setInstr, setModel := s.Instructions != nil, s.DefaultModel != nil
+	var instr, model *string
+	if setInstr {
+		instr = *s.Instructions
+	}
+	if setModel {
+		model = *s.DefaultModel
+	}
+	u, err := scanUser(db.QueryRow(ctx, `
+		INSERT INTO users (id, email, instructions, default_model) VALUES ($1, '', $3, $5)
+		ON CONFLICT (id) DO UPDATE SET
+			instructions  = CASE WHEN $2 THEN EXCLUDED.instructions  ELSE users.instructions  END,
+			default_model = CASE WHEN $4 THEN EXCLUDED.default_model ELSE users.default_model END
+		RETURNING `+userColumns, id, setInstr, instr, setModel, model))
+	if err != nil {
+		return User{}, fmt.Errorf("update settings of user %s: %w", id, err)
+	}
+	return u, nil
 }
 
 // UpsertUser creates the user's row, or updates its e-mail, in one round trip.
 func UpsertUser(ctx context.Context, db DB, id, email string) (User, error) {
-	var u User
-	err := db.QueryRow(ctx, `
+	u, err := scanUser(db.QueryRow(ctx, `
 		INSERT INTO users (id, email) VALUES ($1, $2)
 		ON CONFLICT (id) DO UPDATE SET email = EXCLUDED.email
-		RETURNING id::text, email, created_at`, id, email).Scan(&u.ID, &u.Email, &u.CreatedAt)
+		RETURNING `+userColumns, id, email))
 	if err != nil {
 		return User{}, fmt.Errorf("upsert user %s: %w", id, err)
 	}
@@ -31,9 +74,7 @@ func UpsertUser(ctx context.Context, db DB, id, email string) (User, error) {
 
 // GetUser returns the user's row, or ErrNotFound.
 func GetUser(ctx context.Context, db DB, id string) (User, error) {
-	var u User
-	err := db.QueryRow(ctx, `SELECT id::text, email, created_at FROM users WHERE id = $1`, id).
-		Scan(&u.ID, &u.Email, &u.CreatedAt)
+	u, err := scanUser(db.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id = $1`, id))
 	if errors.Is(err, pgx.ErrNoRows) {
 		return User{}, ErrNotFound
 	}

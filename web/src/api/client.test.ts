@@ -66,7 +66,7 @@ describe('the client reads both error shapes', () => {
     );
     const turn = await rejection(api.sendMessage('c1', { content: 'hi' }));
     expect(turn).toMatchObject({ status: 409, code: 'turn_in_progress', retryAfter: 3, requestId: 'r1', fromGateway: false });
-    const rename = await rejection(api.renameConversation('c1', { title: 'x'.repeat(300) }));
+    const rename = await rejection(api.updateConversation('c1', { title: 'x'.repeat(300) }));
     expect(rename).toMatchObject({ status: 400, code: 'validation_failed', requestId: 'r2', fromGateway: false });
     expect(rename.fieldError('title')).toBe('too long');
     session.clear();

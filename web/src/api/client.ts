@@ -97,6 +97,8 @@ export class ApiClient {
     }
   }
   me() { return this.request<T.Me>('GET', '/me', { auth: true }); }
+  updateMe(b: T.UpdateMeRequest) { return this.request<T.Me>('PATCH', '/me', { body: b, auth: true }); }
+  models() { return this.request<T.ModelList>('GET', '/models', { auth: true }); }
 
   // ---- conversations ----
   createConversation(b: T.CreateConversationRequest = {}) {
@@ -106,7 +108,7 @@ export class ApiClient {
     return this.request<T.ConversationPage>('GET', withQuery('/conversations', { ...q }), { auth: true, signal });
   }
   getConversation(id: string) { return this.request<T.Conversation>('GET', `/conversations/${encodeURIComponent(id)}`, { auth: true }); }
-  renameConversation(id: string, b: T.UpdateConversationRequest) {
+  updateConversation(id: string, b: T.UpdateConversationRequest) {
     return this.request<T.Conversation>('PATCH', `/conversations/${encodeURIComponent(id)}`, { body: b, auth: true });
   }
   deleteConversation(id: string) { return this.request<void>('DELETE', `/conversations/${encodeURIComponent(id)}`, { auth: true }); }

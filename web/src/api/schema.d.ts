@@ -185,7 +185,13 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * The caller's settings
+         * @description Custom instructions for every conversation and the default model. Each field is optional
+         *     (at least one): absent leaves it, `null` clears it. A `defaultModel` not in `GET /models`
+         *     is 400 on `defaultModel`.
+         */
+        patch: operations["updateMe"];
         trace?: never;
     };
     "/models": {
@@ -257,8 +263,13 @@ export interface paths {
         delete: operations["deleteConversation"];
         options?: never;
         head?: never;
-        /** Rename a conversation */
-        patch: operations["renameConversation"];
+        /**
+         * Rename a conversation, or set its model or system prompt
+         * @description Each field is optional (at least one): absent leaves it, `null` clears it (not the
+         *     title). A rename moves the conversation to the top of the list; a change of model or
+         *     prompt does not. A `model` not in `GET /models` is 400 on `model`.
+         */
+        patch: operations["updateConversation"];
         trace?: never;
     };
     "/conversations/{id}/messages": {
@@ -500,6 +511,16 @@ export interface components {
             email: string;
             /** Format: date-time */
             createdAt: string;
+            /** @description Custom instructions added to the system prompt of every conversation; `null` is none. */
+            instructions?: string | null;
+            /** @description The model of a conversation that names none; `null` is the deployment's default. */
+            defaultModel?: string | null;
+        };
+        UpdateMeRequest: {
+            /** @description Trimmed; 1–4 000 characters; `null` clears them. */
+            instructions?: string | null;
+            /** @description One of `GET /models`; `null` is the deployment's default. */
+            defaultModel?: string | null;
         };
         Conversation: {
             /** Format: uuid */
@@ -516,6 +537,10 @@ export interface components {
              */
             updatedAt: string;
             messageCount: number;
+            /** @description The conversation's chat model; `null` is the user's default, else the deployment's. */
+            model?: string | null;
+            /** @description The conversation's own system prompt; `null` is none. */
+            systemPrompt?: string | null;
         };
         CreateConversationRequest: {
             /**
@@ -526,7 +551,11 @@ export interface components {
         };
         UpdateConversationRequest: {
             /** @description Trimmed; 1–255 characters. */
-            title: string;
+            title?: string;
+            /** @description One of `GET /models`; `null` is the user's default (else the deployment's). */
+            model?: string | null;
+            /** @description Trimmed; 1–4 000 characters, added to the deployment's system prompt for this conversation; `null` is none. */
+            systemPrompt?: string | null;
         };
         ConversationPage: {
             /** @description Newest `updatedAt` first. */
@@ -1116,6 +1145,37 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeRequest"];
+            };
+        };
+        responses: {
+            /** @description The caller, as `GET /me`. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["User"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     listModels: {
         parameters: {
             query?: never;
@@ -1252,7 +1312,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    renameConversation: {
+    updateConversation: {
         parameters: {
             query?: never;
             header?: never;
@@ -1268,7 +1328,7 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The renamed conversation. */
+            /** @description The conversation as it is now. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

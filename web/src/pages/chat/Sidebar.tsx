@@ -186,7 +186,7 @@ function ConversationItem(props: {
     setBusy(true);
     setError(null);
     try {
-      props.onRenamed(await api.renameConversation(conv.id, { title: t }));
+      props.onRenamed(await api.updateConversation(conv.id, { title: t }));
       setMode('view');
     } catch (err) {
       setError(err instanceof ApiError && err.fieldError('title') ? capitalize(err.fieldError('title')!) : humanMessage(err));

@@ -1,0 +1,30 @@
+// Command me-update serves PATCH /me: the caller's settings (custom
+// instructions for every conversation, the default model).
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/deps"
+)
+
+const name = "me-update"
+
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks, with the models a default may name.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	d, err := deps.New(ctx, name, deps.Database)
+	if err != nil {
+		return nil, err
+	}
+	models, err := config.Load[config.Models]()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{db: d.Store, models: models}
+	return d.User(h.Serve), nil
+}
