@@ -14,7 +14,7 @@ MODULES    = $(shell go list -m | sed 's|$$|/...|')
 BUILD_DIR := .build
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
 
-.PHONY: help deps build build-host test vet dev code invoke bench deploy clean web web-test soak load $(FUNCTIONS:%=fn-%)
+.PHONY: help deps build build-host test test-short vet dev code invoke bench deploy clean web web-test soak load $(FUNCTIONS:%=fn-%)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -41,15 +41,21 @@ build-%Function:
 	cd functions/$$fn && CGO_ENABLED=0 GOOS=linux GOARCH=arm64 \
 		go build $(GOFLAGS_LAMBDA) -o $(ARTIFACTS_DIR)/bootstrap .
 
-vet: ## gofmt check, go vet over every module, actionlint over .github/workflows
+vet: ## gofmt check, go vet and staticcheck over every module, actionlint over .github/workflows
 	@unformatted=$$(gofmt -l shared functions local | grep -v node_modules || true); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	@go vet $(MODULES)
+	@go tool staticcheck $(MODULES)
 	@go tool actionlint
 
 test: deps vet build-host ## vet, every module's tests with -race against a real local stack, then make web-test
 	@go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
 	@$(MAKE) --no-print-directory web-test WEB_TEST_DEPS=
+
+# -short skips every test that needs the local stack (testenv.Get and the
+# servers a test starts itself): no deps, no build, no stack.
+test-short: ## the tests that need no server, in seconds: go test -short over every module
+	@go test -short $(MODULES)
 
 dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
 	@$(MAKE) --no-print-directory web

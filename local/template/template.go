@@ -373,6 +373,7 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 		if v := Get(src, "Timeout"); v != nil {
 			n, err := strconv.ParseFloat(scalar(v), 64)
 			if err != nil {
+				//lint:ignore ST1005 Timeout is the template property's name, capitalised as in template.yaml (as MemorySize above)
 				return nil, fmt.Errorf("Timeout %q: %w", scalar(v), err)
 			}
 			fn.Timeout = time.Duration(n * float64(time.Second))

@@ -1,8 +1,9 @@
-// Module baseline holds make bench's tracing experiments: the hello-world
-// floor with OpenTelemetry or the X-Ray SDK set up, to weigh what tracing
-// costs a cold start. It is its own module, outside go.work, so that these
-// dependencies reach neither a function nor the local tooling; the bench
-// builds it with GOWORK=off.
+// Module baseline holds make bench's references: the hello-world floor
+// (hello), the floor with OpenTelemetry or the X-Ray SDK set up (otel, xray),
+// to weigh what tracing costs a cold start, and the seed's Express design on
+// Node (node, an npm project). It is its own module, outside go.work, so that
+// these dependencies reach neither a function nor the local tooling; the
+// bench builds it with GOWORK=off.
 module github.com/macro-ai/macro-ai/local/bench/baseline
 
 go 1.26.8

@@ -2,10 +2,10 @@
 // would run it, beside two references it builds itself, and checks the
 // project's targets (make bench):
 //
-//   - the floor: a hello-world Go bootstrap (local/bench-baseline/hello),
+//   - the floor: a hello-world Go bootstrap (local/bench/baseline/hello),
 //     built with the functions' flags;
 //   - the seed's design: an Express app behind serverless-http on Node
-//     (local/bench-baseline/node), run by a minimal Node runtime loop.
+//     (local/bench/baseline/node), run by a minimal Node runtime loop.
 //
 // It starts a throwaway local stack (PostgreSQL, Redis, cognito-local) so
 // that every function initialises as it would on AWS, runs each function's
@@ -167,7 +167,7 @@ func run() error {
 	if o.tracing {
 		tracers, tracerErr = buildTracers(ctx, root, tmp)
 	}
-	nodeDir := filepath.Join(root, "local", "bench-baseline", "node")
+	nodeDir := filepath.Join(root, "local", "bench", "baseline", "node")
 	nodeErr := npmCI(ctx, nodeDir)
 
 	step("starting the local stack")
@@ -320,12 +320,14 @@ func measure(ctx context.Context, rep *Report, o options, r *bench.Row, path str
 	return r
 }
 
-// buildHello builds the floor with the functions' flags.
+// buildHello builds the floor with the functions' flags. It lives in
+// local/bench/baseline beside the tracing experiments, a module outside
+// go.work (GOWORK=off).
 func buildHello(ctx context.Context, root, out string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
-		"-o", out, "./bench-baseline/hello")
-	cmd.Dir = filepath.Join(root, "local")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+		"-o", out, "./hello")
+	cmd.Dir = filepath.Join(root, "local", "bench", "baseline")
+	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
 	if b, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build the hello-world floor: %w\n%s", err, b)
 	}
