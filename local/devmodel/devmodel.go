@@ -20,7 +20,7 @@
 //
 // The answer to a chat request is a function of its messages only:
 //
-//	Dev model here. I see 3 messages. Your last message starts with: "what is the capital of France". That is all I can say.
+//	Dev model here. I am gpt-4o-mini. I see 3 messages. Your last message starts with: "what is the capital of France". That is all I can say.
 //
 // "I see N messages" counts every message of the request (system ones
 // included; "I see 1 message" for one); the quote holds the first eight words

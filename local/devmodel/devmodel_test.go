@@ -88,7 +88,7 @@ func TestChatStreamedMatchesNonStreamed(t *testing.T) {
 			messages:     []openai.ChatCompletionMessageParamUnion{openai.UserMessage("hello")},
 			maxTokens:    5,
 			includeUsage: true,
-			want:         []string{"Dev model here. I see"},
+			want:         []string{"Dev model here. I am"},
 			finish:       "length",
 		},
 	}

@@ -53,7 +53,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	s.record(t.rec)
 
-	text := answer(len(t.rec.Messages), t.last)
+	text := answer(t.rec.Model, len(t.rec.Messages), t.last)
 	if faults[NULs] {
 		text = strings.ReplaceAll(text, " ", " \x00")
 	}
@@ -197,11 +197,13 @@ func writeEvent(w http.ResponseWriter, rc *http.ResponseController, v any) error
 	return rc.Flush()
 }
 
-// answer is the reply to n messages of which the last user one, markers
-// removed, is last.
-func answer(n int, last string) string {
+// answer is model's reply to n messages of which the last user one, markers
+// removed, is last. It says which model it is, so that a test sees the
+// model a turn chose.
+func answer(model string, n int, last string) string {
 	var b strings.Builder
 	b.WriteString("Dev model here. ")
+	fmt.Fprintf(&b, "I am %s. ", model)
 	if n == 1 {
 		b.WriteString("I see 1 message. ")
 	} else {

@@ -87,13 +87,21 @@ type Completion struct {
 // must come within FirstTokenTimeout and no two chunks may be further apart
 // than StreamIdleTimeout.
 func (c *Client) Stream(ctx context.Context, messages []Message, onDelta func(string)) (Completion, error) {
+	return c.StreamWith(ctx, c.cfg.Default(), messages, onDelta)
+}
+
+// ChatModels are the chat models a turn may use, the default first.
+func (c *Client) ChatModels() config.Models { return c.cfg.Models }
+
+// StreamWith is Stream with the chat model model (one of ChatModels).
+func (c *Client) StreamWith(ctx context.Context, model string, messages []Message, onDelta func(string)) (Completion, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	watchdog := time.AfterFunc(c.cfg.FirstTokenTimeout, func() { cancel(ErrTimeout) })
 	defer watchdog.Stop()
 
 	params := openai.ChatCompletionNewParams{
-		Model:               c.cfg.Default(),
+		Model:               model,
 		Messages:            toParams(messages),
 		Temperature:         openai.Float(c.cfg.Temperature),
 		MaxCompletionTokens: openai.Int(int64(c.cfg.MaxTokens)),
@@ -104,7 +112,7 @@ func (c *Client) Stream(ctx context.Context, messages []Message, onDelta func(st
 	var out Completion
 	var text []byte
 	for stream.Next() {
-		_ = c.cfg.StreamIdleTimeout
+		watchdog.Reset(c.cfg.StreamIdleTimeout)
 		chunk := stream.Current()
 		if chunk.Usage.TotalTokens > 0 || chunk.Usage.PromptTokens > 0 {
 			out.PromptTokens, out.CompletionTokens = int(chunk.Usage.PromptTokens), int(chunk.Usage.CompletionTokens)

@@ -6,6 +6,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/macro-ai/macro-ai/shared/ai"
+	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
@@ -103,4 +104,32 @@ func TitleFrom(content string) string {
 		return store.DefaultTitle
 	}
 	return line
+}
+
+// SystemPrompt is the deployment's system prompt followed by the user's
+// custom instructions and the conversation's own prompt, each when set.
+func SystemPrompt(deployment string, instructions, conversation *string) string {
+	var b strings.Builder
+	b.WriteString(deployment)
+	if instructions != nil && *instructions != "" {
+		b.WriteString("\n\nThe user's instructions for every conversation:\n")
+		b.WriteString(*instructions)
+	}
+	if conversation != nil && *conversation != "" {
+		b.WriteString("\n\nThis conversation's instructions:\n")
+		b.WriteString(*conversation)
+	}
+	return b.String()
+}
+
+// ChooseModel is the model of a turn: the conversation's, else the user's
+// default, else the deployment's; one no longer in the list (the list is
+// configuration and may change) is skipped.
+func ChooseModel(models config.Models, conversation, userDefault *string) string {
+	for _, m := range []*string{conversation, userDefault} {
+		if m != nil && models.Allows(*m) {
+			return *m
+		}
+	}
+	return models.Default()
 }

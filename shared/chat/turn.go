@@ -90,14 +90,12 @@ type (
 	deltaEvent struct {
 		Text string `json:"text"`
 	}
-	usage struct {
-		PromptTokens     int `json:"promptTokens"`
-		CompletionTokens int `json:"completionTokens"`
-	}
 	doneEvent struct {
-		AssistantMessageID string `json:"assistantMessageId"`
-		FinishReason       string `json:"finishReason"`
-		Usage              usage  `json:"usage"`
+		AssistantMessageID string      `json:"assistantMessageId"`
+		FinishReason       string      `json:"finishReason"`
+		Usage              store.Usage `json:"usage"`
+		Model              string      `json:"model,omitempty"`
+		DurationMs         int64       `json:"durationMs,omitempty"`
 	}
 	errorBody struct {
 		Code    string `json:"code"`
@@ -156,7 +154,17 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		// A retry of a finished turn: the stored answer again, no model call.
 		_ = out.Event("start", start)
 		_ = out.Event("delta", deltaEvent{Text: a.Content})
-		_ = out.Event("done", doneEvent{AssistantMessageID: a.ID, FinishReason: "stop"})
+		done := doneEvent{AssistantMessageID: a.ID, FinishReason: "stop"}
+		if a.Model != nil {
+			done.Model = *a.Model
+		}
+		if a.Usage != nil {
+			done.Usage = *a.Usage
+		}
+		if a.DurationMs != nil {
+			done.DurationMs = int64(*a.DurationMs)
+		}
+		_ = out.Event("done", done)
 		_ = out.Close()
 		return
 	}
@@ -173,7 +181,9 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	}
 
 	history, related, userVector := s.gather(ctx, t)
-	prompt := BuildPrompt(s.cfg.SystemPrompt, related, history, t.req.Content, s.cfg.HistoryTokenBudget)
+	system := SystemPrompt(s.cfg.SystemPrompt, t.user.Instructions, t.user.SystemPrompt)
+	prompt := BuildPrompt(system, related, history, t.req.Content, s.cfg.HistoryTokenBudget)
+	model := ChooseModel(s.model.ChatModels(), t.user.Model, t.user.DefaultModel)
 
 	// The model gets the invocation's time less a reserve to store the answer:
 	// a hung model ends the turn with an error event, not a Lambda timeout.
@@ -183,7 +193,8 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	}
 	defer cancel()
 	clientGone := false
-	completion, streamErr := s.model.Stream(streamCtx, prompt, func(text string) {
+	modelStart := time.Now()
+	completion, streamErr := s.model.StreamWith(streamCtx, model, prompt, func(text string) {
 		text = withoutNUL(text)
 		if text == "" {
 			return
@@ -199,6 +210,15 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 
 	// Store what was produced, finished or not, before telling the client.
 	completion.Text = withoutNUL(completion.Text) // no PostgreSQL text holds one
+	answered := store.Answered{Model: model, Duration: time.Since(modelStart),
+		Usage: store.Usage{PromptTokens: completion.PromptTokens, CompletionTokens: completion.CompletionTokens}}
+	u := &answered.Usage
+	if u.PromptTokens == 0 { // a provider that does not report usage (or a call cut short): our estimate
+		for _, m := range prompt {
+			u.PromptTokens += EstimateTokens(m.Content)
+		}
+		u.CompletionTokens = EstimateTokens(completion.Text)
+	}
 	status := "complete"
 	if streamErr != nil {
 		status = "incomplete"
@@ -206,7 +226,7 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	var answer *store.Message
 	if streamErr == nil || completion.Text != "" {
 		saveCtx, cancelSave := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		m, err := store.AddAssistantMessage(saveCtx, s.db, t.req.UserID, t.req.ConversationID, t.assistantID, t.user.MessageID, completion.Text, status)
+		m, err := store.AddAssistantMessage(saveCtx, s.db, t.req.UserID, t.req.ConversationID, t.assistantID, t.user.MessageID, completion.Text, status, answered)
 		cancelSave()
 		if err != nil {
 			slog.ErrorContext(ctx, "chat: answer not stored", "error", err.Error())
@@ -220,13 +240,6 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	} else {
 		s.release(ctx, t) // nothing to store: a retry may answer it now
 	}
-	u := usage{PromptTokens: completion.PromptTokens, CompletionTokens: completion.CompletionTokens}
-	if u.PromptTokens == 0 { // a provider that does not report usage (or a call cut short): our estimate
-		for _, m := range prompt {
-			u.PromptTokens += EstimateTokens(m.Content)
-		}
-		u.CompletionTokens = EstimateTokens(completion.Text)
-	}
 	switch {
 	case clientGone:
 		slog.InfoContext(ctx, "chat: client disconnected; partial answer stored", "chars", len(completion.Text))
@@ -234,7 +247,8 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		slog.WarnContext(ctx, "chat: model failed", "error", streamErr.Error(), "partialChars", len(completion.Text))
 		_ = out.Event("error", upstreamFailure(streamErr))
 	default:
-		_ = out.Event("done", doneEvent{AssistantMessageID: t.assistantID, FinishReason: completion.FinishReason, Usage: u})
+		_ = out.Event("done", doneEvent{AssistantMessageID: t.assistantID, FinishReason: completion.FinishReason, Usage: *u,
+			Model: model, DurationMs: answered.Duration.Milliseconds()})
 	}
 
 	// The client has its last event: end the stream now, then make the vectors

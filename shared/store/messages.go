@@ -16,6 +16,25 @@ type Message struct {
 	Content   string    `json:"content"`
 	Status    string    `json:"status"` // "complete" or "incomplete"
 	CreatedAt time.Time `json:"createdAt"`
+	// Of an answer: the model that wrote it, its usage and how long the
+	// model took (absent for the user's messages and older answers).
+	Model      *string `json:"model,omitempty"`
+	Usage      *Usage  `json:"usage,omitempty"`
+	DurationMs *int    `json:"durationMs,omitempty"`
+}
+
+// Usage is an answer's tokens: the prompt's and its own.
+type Usage struct {
+	PromptTokens     int `json:"promptTokens"`
+	CompletionTokens int `json:"completionTokens"`
+}
+
+// Answered is what is known of an answer once the model is done: the model,
+// its usage (estimated when the provider reports none) and its duration.
+type Answered struct {
+	Model    string
+	Usage    Usage
+	Duration time.Duration
 }
 
 // ListMessages returns a page of the caller's conversation: the newest limit
@@ -33,10 +52,11 @@ func ListMessages(ctx context.Context, db DB, userID, conversationID string, lim
 		beforeSeq = &before.Seq
 	}
 	rows, err := db.Query(ctx, `
-		SELECT m.id::text, m.role, m.content, m.status, m.created_at, m.seq
+		SELECT m.id::text, m.role, m.content, m.status, m.created_at, m.seq,
+			m.model, m.prompt_tokens, m.completion_tokens, m.duration_ms
 		FROM conversations c
 		LEFT JOIN LATERAL (
-			SELECT id, role, content, status, created_at, seq FROM messages
+			SELECT id, role, content, status, created_at, seq, model, prompt_tokens, completion_tokens, duration_ms FROM messages
 			WHERE conversation_id = c.id
 			  AND ($4::bigint IS NULL OR seq < $4)
 			ORDER BY seq DESC
@@ -53,17 +73,22 @@ func ListMessages(ctx context.Context, db DB, userID, conversationID string, lim
 	for rows.Next() {
 		found = true
 		var (
-			id, role, content, status *string
-			createdAt                 *time.Time
-			seq                       *int64
+			id, role, content, status, model *string
+			createdAt                        *time.Time
+			seq                              *int64
+			prompt, completion, duration     *int
 		)
-		if err := rows.Scan(&id, &role, &content, &status, &createdAt, &seq); err != nil {
+		if err := rows.Scan(&id, &role, &content, &status, &createdAt, &seq, &model, &prompt, &completion, &duration); err != nil {
 			return Page[Message]{}, fmt.Errorf("scan message of %s: %w", conversationID, err)
 		}
 		if id == nil {
 			continue // the conversation exists and has no (more) messages
 		}
-		items = append(items, Message{ID: *id, Role: *role, Content: *content, Status: *status, CreatedAt: *createdAt})
+		m := Message{ID: *id, Role: *role, Content: *content, Status: *status, CreatedAt: *createdAt, Model: model, DurationMs: duration}
+		if prompt != nil && completion != nil {
+			m.Usage = &Usage{PromptTokens: *prompt, CompletionTokens: *completion}
+		}
+		items = append(items, m)
 		seqs = append(seqs, *seq)
 	}
 	if err := rows.Err(); err != nil {

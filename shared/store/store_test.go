@@ -343,7 +343,7 @@ func TestTurnOrderIsCausal(t *testing.T) {
 	}
 	answer := func(q store.UserTurn, content, status string) {
 		t.Helper()
-		if _, err := store.AddAssistantMessage(ctx, pool, user, conv.ID, uuid.NewString(), q.MessageID, content, status); err != nil {
+		if _, err := store.AddAssistantMessage(ctx, pool, user, conv.ID, uuid.NewString(), q.MessageID, content, status, store.Answered{Model: "m", Usage: store.Usage{PromptTokens: 3, CompletionTokens: 4}, Duration: 5 * time.Millisecond}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -370,6 +370,15 @@ func TestTurnOrderIsCausal(t *testing.T) {
 	}
 	if got := contents(page.Items); strings.Join(got, ",") != strings.Join(want, ",") {
 		t.Errorf("one page: %v, want %v", got, want)
+	}
+	for _, m := range page.Items {
+		switch {
+		case m.Role == "user" && (m.Model != nil || m.Usage != nil || m.DurationMs != nil):
+			t.Errorf("user message %q carries an answer's model or usage", m.Content)
+		case m.Role == "assistant" && m.Status == "complete" &&
+			(m.Model == nil || *m.Model != "m" || m.Usage == nil || *m.Usage != (store.Usage{PromptTokens: 3, CompletionTokens: 4}) || m.DurationMs == nil || *m.DurationMs != 5):
+			t.Errorf("answer %q: model %v usage %v duration %v, want m, 3+4, 5 ms", m.Content, m.Model, m.Usage, m.DurationMs)
+		}
 	}
 	// Two at a time, toward older messages: the same order.
 	var walked []string
@@ -423,7 +432,7 @@ func TestTurnOrderIsCausal(t *testing.T) {
 		return u
 	}()
 	newest, _ := store.CreateConversation(ctx, pool, user, "newest")
-	if _, err := store.AddAssistantMessage(ctx, pool, user, answerOnly.ID, uuid.NewString(), q.MessageID, "late", "incomplete"); err != nil {
+	if _, err := store.AddAssistantMessage(ctx, pool, user, answerOnly.ID, uuid.NewString(), q.MessageID, "late", "incomplete", store.Answered{}); err != nil {
 		t.Fatal(err)
 	}
 	list, err := store.ListConversations(ctx, pool, user, 10, nil)

@@ -35,6 +35,9 @@ type UserTurn struct {
 	// was stored, and Answer is the stored answer to it, if any.
 	Retry  bool
 	Answer *Message
+	// The conversation's model and system prompt, the user's instructions
+	// and default model; nil when not set.
+	Model, SystemPrompt, Instructions, DefaultModel *string
 }
 
 // AddUserMessage stores the user's message in the caller's conversation, in
@@ -60,7 +63,9 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 	)
 	err := db.QueryRow(ctx, `
 		WITH conv AS (
-			SELECT id, title, message_count FROM conversations WHERE id = $1 AND user_id = $2
+			SELECT c.id, c.title, c.message_count, c.model, c.system_prompt, u.instructions, u.default_model
+			FROM conversations c LEFT JOIN users u ON u.id = c.user_id
+			WHERE c.id = $1 AND c.user_id = $2
 		), ins AS (
 			INSERT INTO messages (conversation_id, user_id, role, content, client_message_id, answering_until)
 			SELECT id, $2, 'user', $3, $4, clock_timestamp() + $6::float8 * interval '1 second' FROM conv
@@ -89,9 +94,11 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 			COALESCE((SELECT created_at FROM ins), (SELECT created_at FROM prior)),
 			(SELECT a_id::text FROM prior), (SELECT a_content FROM prior), (SELECT a_status FROM prior), (SELECT a_created FROM prior),
 			COALESCE((SELECT title FROM titled), (SELECT title FROM conv), ''),
-			COALESCE((SELECT message_count FROM conv), 0)`,
+			COALESCE((SELECT message_count FROM conv), 0),
+			(SELECT model FROM conv), (SELECT system_prompt FROM conv), (SELECT instructions FROM conv), (SELECT default_model FROM conv)`,
 		conversationID, userID, content, clientMessageID, title, answerWithin.Seconds()).
-		Scan(&owned, &stored, &claimed, &answeringUntil, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount)
+		Scan(&owned, &stored, &claimed, &answeringUntil, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount,
+			&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel)
 	if err != nil {
 		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
 	}
@@ -139,15 +146,20 @@ func ReleaseTurn(ctx context.Context, db DB, userID, userMessageID string) error
 
 // AddAssistantMessage stores an answer with the id announced to the client,
 // and ends the claim on answering its question, in one round trip.
-func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id, replyTo, content, status string) (Message, error) {
-	m := Message{ID: id, Role: "assistant", Content: content, Status: status}
+// The model, its usage and its duration are stored with it.
+func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id, replyTo, content, status string, a Answered) (Message, error) {
+	ms := int(a.Duration.Milliseconds())
+	usage := a.Usage
+	m := Message{ID: id, Role: "assistant", Content: content, Status: status, Model: &a.Model, Usage: &usage, DurationMs: &ms}
 	err := db.QueryRow(ctx, `
 		WITH answered AS (
 			UPDATE messages SET answering_until = NULL WHERE id = $6 AND user_id = $3
 		)
-		INSERT INTO messages (id, conversation_id, user_id, role, content, status, reply_to)
-		SELECT $1, c.id, $3, 'assistant', $4, $5, $6 FROM conversations c WHERE c.id = $2 AND c.user_id = $3
-		RETURNING created_at`, id, conversationID, userID, content, status, replyTo).Scan(&m.CreatedAt)
+		INSERT INTO messages (id, conversation_id, user_id, role, content, status, reply_to,
+			model, prompt_tokens, completion_tokens, duration_ms)
+		SELECT $1, c.id, $3, 'assistant', $4, $5, $6, $7, $8, $9, $10 FROM conversations c WHERE c.id = $2 AND c.user_id = $3
+		RETURNING created_at`, id, conversationID, userID, content, status, replyTo,
+		a.Model, usage.PromptTokens, usage.CompletionTokens, ms).Scan(&m.CreatedAt)
 	if err != nil {
 		return Message{}, fmt.Errorf("add assistant message to %s: %w", conversationID, err)
 	}

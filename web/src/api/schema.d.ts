@@ -308,8 +308,11 @@ export interface paths {
          *     Validation, auth, not-found and rate-limit failures happen before the stream starts
          *     and use the normal error shape and status.
          *
-         *     The model sees a system prompt, the most relevant earlier messages of the same user
-         *     (vector search) and the newest messages of this conversation that fit a token budget.
+         *     The model sees a system prompt (the deployment's, then the user's `instructions`, then the
+         *     conversation's `systemPrompt`), the most relevant earlier messages of the same user (vector
+         *     search) and the newest messages of this conversation that fit a token budget. It is the
+         *     conversation's `model`, else the user's `defaultModel`, else the deployment's default (one no
+         *     longer in `GET /models` is skipped).
          *
          *     On AWS this route is served streamed by the chat function's Lambda Function URL
          *     (`POST {StreamUrl}conversations/{id}/messages`, response streaming); the same handler
@@ -576,6 +579,19 @@ export interface components {
             status: "complete" | "incomplete";
             /** Format: date-time */
             createdAt: string;
+            /** @description Of an answer, the model that wrote it (absent for the user's messages and older answers). */
+            model?: string;
+            usage?: components["schemas"]["Usage"];
+            /** @description Of an answer, how long the model took, from the call to its last token. */
+            durationMs?: number;
+        };
+        /**
+         * @description An answer's tokens: its prompt's and its own, as the provider reported them (estimated
+         *     when it reports none, or when the answer was cut short).
+         */
+        Usage: {
+            promptTokens: number;
+            completionTokens: number;
         };
         MessagePage: {
             /** @description Oldest → newest. */
@@ -617,10 +633,11 @@ export interface components {
              * @example length
              */
             finishReason: string;
-            usage: {
-                promptTokens: number;
-                completionTokens: number;
-            };
+            usage: components["schemas"]["Usage"];
+            /** @description The model that answered (the conversation's, else the user's default, else the deployment's). */
+            model?: string;
+            /** @description How long the model took. */
+            durationMs?: number;
         };
         /**
          * @description The data of `event: error`, the last event when the answer failed after `start`
