@@ -304,6 +304,8 @@ func (g *generator) validString(name string, s *schema) string {
 		return "Tell me about Miso."
 	case name == "q":
 		return "cat"
+	case name == "model" || name == "defaultModel":
+		return "gpt-4o-mini" // the template's ChatModel: what GET /models lists on the stack
 	case s.Format == "email":
 		return testenv.NewEmail()
 	case s.Format == "password":

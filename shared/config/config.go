@@ -275,6 +275,44 @@ func (m Models) Default() string { return m.List()[0] }
 // Allows reports whether id is one of the list.
 func (m Models) Allows(id string) bool { return slices.Contains(m.List(), id) }
 
+// Prices are what each chat model costs, for GET /me/usage's estimate:
+// OPENAI_PRICES is "model=input/output,…" in USD per million tokens, e.g.
+// "gpt-4o-mini=0.15/0.60,gpt-4o=2.50/10". A model without a price has no
+// estimate.
+type Prices struct {
+	Spec string `env:"OPENAI_PRICES" envDefault:"gpt-4o-mini=0.15/0.60,gpt-4o=2.50/10.00"`
+}
+
+// Price is a model's cost in USD per million tokens.
+type Price struct{ Input, Output float64 }
+
+// Parse reads Spec.
+func (p Prices) Parse() (map[string]Price, error) {
+	out := map[string]Price{}
+	for _, entry := range strings.Split(p.Spec, ",") {
+		entry = strings.TrimSpace(entry)
+		if entry == "" {
+			continue
+		}
+		model, price, ok := strings.Cut(entry, "=")
+		in, outp, ok2 := strings.Cut(price, "/")
+		var pr Price
+		_, err1 := fmt.Sscan(strings.TrimSpace(in), &pr.Input)
+		_, err2 := fmt.Sscan(strings.TrimSpace(outp), &pr.Output)
+		if !ok || !ok2 || err1 != nil || err2 != nil || strings.TrimSpace(model) == "" || pr.Input < 0 || pr.Output < 0 {
+			return nil, fmt.Errorf("OPENAI_PRICES: %q is not model=input/output (USD per million tokens)", entry)
+		}
+		out[strings.TrimSpace(model)] = pr
+	}
+	return out, nil
+}
+
+// Validate implements Validator.
+func (p Prices) Validate() error {
+	_, err := p.Parse()
+	return err
+}
+
 // Validate implements Validator.
 func (m Models) Validate() error {
 	seen := map[string]bool{}

@@ -83,3 +83,34 @@ func GetUser(ctx context.Context, db DB, id string) (User, error) {
 	}
 	return u, nil
 }
+
+// ModelUsage is what one model spent for a user over a time range.
+type ModelUsage struct {
+	Model            string `json:"model"`
+	Answers          int    `json:"answers"`
+	PromptTokens     int64  `json:"promptTokens"`
+	CompletionTokens int64  `json:"completionTokens"`
+}
+
+// UsageBetween sums the caller's answers from from (inclusive) to to
+// (exclusive) per model, most tokens first; one round trip.
+func UsageBetween(ctx context.Context, db DB, userID string, from, to time.Time) ([]ModelUsage, error) {
+	rows, err := db.Query(ctx, `
+		SELECT model, count(*), coalesce(sum(prompt_tokens), 0), coalesce(sum(completion_tokens), 0)
+		FROM messages
+		WHERE user_id = $1 AND model IS NOT NULL AND created_at >= $2 AND created_at < $3
+		GROUP BY model
+		ORDER BY coalesce(sum(prompt_tokens), 0) + coalesce(sum(completion_tokens), 0) DESC, model`, userID, from, to)
+	if err != nil {
+		return nil, fmt.Errorf("usage of %s: %w", userID, err)
+	}
+	usage, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (ModelUsage, error) {
+		var u ModelUsage
+		err := r.Scan(&u.Model, &u.Answers, &u.PromptTokens, &u.CompletionTokens)
+		return u, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("usage of %s: %w", userID, err)
+	}
+	return usage, nil
+}

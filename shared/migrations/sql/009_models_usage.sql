@@ -15,8 +15,11 @@ ALTER TABLE messages
     ADD COLUMN prompt_tokens integer CHECK (prompt_tokens >= 0),
     ADD COLUMN completion_tokens integer CHECK (completion_tokens >= 0),
     ADD COLUMN duration_ms integer CHECK (duration_ms >= 0);
+-- GET /me/usage sums a user's answers over a time range.
+CREATE INDEX messages_usage_idx ON messages (user_id, created_at) WHERE model IS NOT NULL;
 
 ---- create above / drop below ----
+DROP INDEX messages_usage_idx;
 ALTER TABLE messages DROP COLUMN model, DROP COLUMN prompt_tokens, DROP COLUMN completion_tokens, DROP COLUMN duration_ms;
 ALTER TABLE users DROP COLUMN instructions, DROP COLUMN default_model;
 ALTER TABLE conversations DROP COLUMN model, DROP COLUMN system_prompt;

@@ -194,6 +194,29 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/me/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's tokens and estimated cost per model
+         * @description Sums the caller's answers (their stored `usage`) from `from` (inclusive) to `to`
+         *     (exclusive) per model, most tokens first. The cost is an estimate from the deployment's
+         *     prices (`OPENAI_PRICES`, USD per million tokens); a model without a price has
+         *     `costUsd: null` and is left out of the total's cost. One query.
+         */
+        get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/models": {
         parameters: {
             query?: never;
@@ -678,6 +701,27 @@ export interface components {
             createdAt: string;
             /** @description Cosine similarity between the query and the message. */
             score: number;
+        };
+        UsageReport: {
+            /** Format: date-time */
+            from: string;
+            /** Format: date-time */
+            to: string;
+            models: {
+                model: string;
+                answers: number;
+                promptTokens: number;
+                completionTokens: number;
+                /** @description Estimated, in USD; `null` when the model has no price. */
+                costUsd: number | null;
+            }[];
+            total: {
+                answers: number;
+                promptTokens: number;
+                completionTokens: number;
+                /** @description Estimated, in USD, of the models with a price. */
+                costUsd: number;
+            };
         };
         /**
          * @example {
@@ -1188,6 +1232,37 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getUsage: {
+        parameters: {
+            query?: {
+                /** @description An RFC 3339 time or a date (midnight UTC). Default, the first of this month (UTC). */
+                from?: string;
+                /** @description Exclusive; after `from`, at most 367 days later. Default, now. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The totals. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];
