@@ -580,11 +580,13 @@ func TestPanicInTheTurnEndsTheStream(t *testing.T) {
 	}
 }
 
-// chatCalls counts the chat completions the model was asked for.
+// chatCalls counts the chat completions the model was asked for to answer
+// (a new conversation's title call aside).
 func chatCalls(m *devmodel.Server) int {
 	n := 0
 	for _, r := range m.Requests() {
-		if strings.HasSuffix(r.Path, "/chat/completions") {
+		if strings.HasSuffix(r.Path, "/chat/completions") &&
+			(len(r.Messages) == 0 || !strings.HasPrefix(r.Messages[0].Content, devmodel.TitlePrompt)) {
 			n++
 		}
 	}

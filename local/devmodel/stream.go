@@ -54,6 +54,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	s.record(t.rec)
 
 	text := answer(t.rec.Model, len(t.rec.Messages), t.last)
+	if len(t.rec.Messages) > 0 && strings.HasPrefix(t.rec.Messages[0].Content, TitlePrompt) {
+		text = title(t.last)
+	}
 	if faults[NULs] {
 		text = strings.ReplaceAll(text, " ", " \x00")
 	}
@@ -221,6 +224,20 @@ func answer(model string, n int, last string) string {
 	}
 	b.WriteString(" That is all I can say.")
 	return b.String()
+}
+
+// TitlePrompt begins the system prompt of a request for a conversation's
+// title (shared/chat's): the dev model answers it with the first six words
+// of the conversation's first message, so that tests can predict it.
+const TitlePrompt = "You name conversations."
+
+// title is the dev model's title for a title request whose last user
+// message is the conversation ("User: …" on its first line).
+func title(conversation string) string {
+	first, _, _ := strings.Cut(conversation, "\n")
+	first = strings.TrimSpace(strings.TrimPrefix(first, "User:"))
+	words := strings.Fields(first)
+	return strings.Join(words[:min(6, len(words))], " ")
 }
 
 // Tokens splits text into the server's tokens: each run of non-space

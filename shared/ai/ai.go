@@ -141,6 +141,26 @@ func (c *Client) StreamWith(ctx context.Context, model string, messages []Messag
 	return out, nil
 }
 
+// Complete asks model for one short answer, not streamed, of at most
+// maxTokens tokens: for small side calls such as a conversation's title.
+// ctx bounds it.
+func (c *Client) Complete(ctx context.Context, model string, messages []Message, maxTokens int) (Completion, error) {
+	resp, err := c.chat.New(ctx, openai.ChatCompletionNewParams{
+		Model:               model,
+		Messages:            toParams(messages),
+		Temperature:         openai.Float(0.2),
+		MaxCompletionTokens: openai.Int(int64(maxTokens)),
+	})
+	if err != nil {
+		return Completion{}, fmt.Errorf("chat completion: %w", err)
+	}
+	out := Completion{PromptTokens: int(resp.Usage.PromptTokens), CompletionTokens: int(resp.Usage.CompletionTokens)}
+	if len(resp.Choices) > 0 {
+		out.Text, out.FinishReason = resp.Choices[0].Message.Content, resp.Choices[0].FinishReason
+	}
+	return out, nil
+}
+
 func toParams(messages []Message) []openai.ChatCompletionMessageParamUnion {
 	out := make([]openai.ChatCompletionMessageParamUnion, 0, len(messages))
 	for _, m := range messages {

@@ -95,7 +95,7 @@ type (
 		FinishReason       string      `json:"finishReason"`
 		Usage              store.Usage `json:"usage"`
 		Model              string      `json:"model,omitempty"`
-		DurationMs         int64       `json:"durationMs,omitempty"`
+		DurationMs         int64       `json:"durationMs"`
 	}
 	errorBody struct {
 		Code    string `json:"code"`
@@ -259,6 +259,9 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	s.embed(after, t, userVector, answer)
 	size := int64(len(completion.Text))
 	spent := cache.Usage{Tokens: int64(u.PromptTokens + u.CompletionTokens), EmbedChars: size, StoredBytes: size}
+	if s.cfg.ModelTitles && t.user.Titled && answer != nil && status == "complete" {
+		spent.Tokens += int64(s.retitle(after, t, completion.Text))
+	}
 	if answer == nil || status != "complete" {
 		if s.spent != nil {
 			s.spent.Spend(after, t.req.UserID, spent)

@@ -356,6 +356,9 @@ type Chat struct {
 	// (estimated tokens); HistoryMaxMessages bounds how many are read.
 	HistoryTokenBudget int `env:"CHAT_HISTORY_TOKEN_BUDGET" envDefault:"6000"`
 	HistoryMaxMessages int `env:"CHAT_HISTORY_MAX_MESSAGES" envDefault:"60"`
+	// ModelTitles names a new conversation by one short call to the default
+	// model after its first answer (its first line until then).
+	ModelTitles bool `env:"CHAT_MODEL_TITLES" envDefault:"true"`
 }
 
 // Validate implements Validator.

@@ -167,3 +167,15 @@ func ListConversations(ctx context.Context, db DB, userID string, limit int, aft
 	}
 	return page, nil
 }
+
+// RetitleConversation sets the title of the caller's conversation id to to
+// if it is still from (a title the user has not changed meanwhile); it does
+// not move the conversation in the list. It reports whether it did.
+func RetitleConversation(ctx context.Context, db DB, userID, id, from, to string) (bool, error) {
+	tag, err := db.Exec(ctx, `UPDATE conversations SET title = $4 WHERE id = $1 AND user_id = $2 AND title = $3`,
+		id, userID, from, to)
+	if err != nil {
+		return false, fmt.Errorf("retitle conversation %s: %w", id, err)
+	}
+	return tag.RowsAffected() == 1, nil
+}

@@ -527,3 +527,32 @@ func TestNonCanonicalIDsAreNotFound(t *testing.T) {
 		t.Errorf("the canonical form in upper case: %v", err)
 	}
 }
+
+// TestRetitleConversation: a title is replaced only while it is still the
+// one the turn set: a user's rename meanwhile wins.
+func TestRetitleConversation(t *testing.T) {
+	ctx := context.Background()
+	pool := newPool(t)
+	user := uuid.NewString()
+	conv, err := store.CreateConversation(ctx, pool, user, "First line")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := store.RetitleConversation(ctx, pool, uuid.NewString(), conv.ID, "First line", "Stolen"); err != nil || ok {
+		t.Fatalf("another user's: %v %v", ok, err)
+	}
+	renamed, err := store.RenameConversation(ctx, pool, user, conv.ID, "Mine")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := store.RetitleConversation(ctx, pool, user, conv.ID, "First line", "By the model"); err != nil || ok {
+		t.Fatalf("after a rename: %v %v", ok, err)
+	}
+	if ok, err := store.RetitleConversation(ctx, pool, user, conv.ID, "Mine", "By the model"); err != nil || !ok {
+		t.Fatalf("unchanged title: %v %v", ok, err)
+	}
+	got, _ := store.GetConversation(ctx, pool, user, conv.ID)
+	if got.Title != "By the model" || !got.UpdatedAt.Equal(renamed.UpdatedAt) {
+		t.Errorf("title %q updated %s, want By the model, not moved from %s", got.Title, got.UpdatedAt, renamed.UpdatedAt)
+	}
+}

@@ -27,8 +27,9 @@ type UserTurn struct {
 	MessageID      string
 	CreatedAt      time.Time
 	// Title is the conversation's title after this message (the first message
-	// names a "New conversation").
-	Title string
+	// names a "New conversation"); Titled says this message named it.
+	Title  string
+	Titled bool
 	// MessageCount is the conversation's count before this message.
 	MessageCount int
 	// Retry is true when clientMessageId had been stored before: nothing new
@@ -95,10 +96,11 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 			(SELECT a_id::text FROM prior), (SELECT a_content FROM prior), (SELECT a_status FROM prior), (SELECT a_created FROM prior),
 			COALESCE((SELECT title FROM titled), (SELECT title FROM conv), ''),
 			COALESCE((SELECT message_count FROM conv), 0),
-			(SELECT model FROM conv), (SELECT system_prompt FROM conv), (SELECT instructions FROM conv), (SELECT default_model FROM conv)`,
+			(SELECT model FROM conv), (SELECT system_prompt FROM conv), (SELECT instructions FROM conv), (SELECT default_model FROM conv),
+			EXISTS (SELECT 1 FROM titled)`,
 		conversationID, userID, content, clientMessageID, title, answerWithin.Seconds()).
 		Scan(&owned, &stored, &claimed, &answeringUntil, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount,
-			&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel)
+			&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel, &t.Titled)
 	if err != nil {
 		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
 	}
