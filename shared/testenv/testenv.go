@@ -4,7 +4,10 @@
 // make test starts one stack for the whole run and names its env file in
 // MACRO_TESTENV; each test package then reads it. Without it (go test run by
 // hand) each test binary starts its own stack in a temp folder and stops it at
-// exit. Nothing is skipped: a stack that cannot start fails the test.
+// exit. A stack that cannot start fails the test: nothing is skipped, except
+// under go test -short, where every test that needs a server (Get,
+// StartPostgresT, StartRedisT) is skipped and no stack is started, so that
+// the tests of the pure code run alone, in seconds (make test-short).
 //
 // It is test and local tooling only; no Lambda imports it.
 package testenv
@@ -35,9 +38,10 @@ var (
 )
 
 // Get returns the run's stack, starting one for this test binary if no
-// MACRO_TESTENV file names a running one.
+// MACRO_TESTENV file names a running one. Under -short it skips the test.
 func Get(tb testing.TB) Env {
 	tb.Helper()
+	SkipIfShort(tb)
 	once.Do(func() {
 		if path := os.Getenv(EnvFileVar); path != "" {
 			vars, err := ReadEnvFile(path)
@@ -65,8 +69,18 @@ func Get(tb testing.TB) Env {
 	return shared
 }
 
+// SkipIfShort skips a test that needs the local stack (or starts a server of
+// its own, as StartPostgresT does) when go test runs with -short.
+func SkipIfShort(tb testing.TB) {
+	tb.Helper()
+	if testing.Short() {
+		tb.Skip("needs the local stack; run without -short")
+	}
+}
+
 // Main runs the tests and then stops a stack this binary started. Call it from
-// TestMain in every package that uses Get.
+// TestMain in every package that uses Get. It starts nothing itself: the stack
+// starts with the first Get, so under -short, where Get skips, none does.
 func Main(m *testing.M) {
 	code := m.Run()
 	if owned != nil {
@@ -151,6 +165,7 @@ func TempDir(tb testing.TB) string {
 // stop it; it is stopped at cleanup.
 func StartPostgresT(tb testing.TB) *Postgres {
 	tb.Helper()
+	SkipIfShort(tb)
 	port, err := FreePort()
 	if err != nil {
 		tb.Fatal(err)
@@ -168,6 +183,7 @@ func StartPostgresT(tb testing.TB) *Postgres {
 // StartRedisT starts a private Redis for a test that needs to stop it.
 func StartRedisT(tb testing.TB) *Redis {
 	tb.Helper()
+	SkipIfShort(tb)
 	port, err := FreePort()
 	if err != nil {
 		tb.Fatal(err)
