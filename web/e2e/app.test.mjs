@@ -1,8 +1,10 @@
 // The web app end to end, in Debian's headless Chromium driven by
 // playwright-core, against the real local stack (see stack.mjs): sign up,
 // confirm with the code cognito-local "e-mailed", sign in, chat with answers
-// streamed from the dev model, stop, retry, rate-limit message, infinite
-// scroll, search, rename, delete, phone width, sign out, forgot/reset password.
+// streamed from the dev model, syntax highlighting (loaded on demand), copy
+// buttons, stop, retry, rate-limit message, the model picker, settings,
+// infinite scroll, search, rename, delete, phone width, sign out,
+// forgot/reset password, the sidebar's date groups.
 // Screenshots of the main screens, light and dark, go to e2e/screenshots/
 // (git-ignored); the time to interactive and the JS size are printed.
 //
@@ -14,7 +16,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { checkPrerequisites, jsSize, latestCode, startStack } from './stack.mjs';
+import { CHAT_MODELS, checkPrerequisites, jsSize, latestCode, startStack } from './stack.mjs';
 import { webDir } from './serve.mjs';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -27,6 +29,18 @@ const PHONE = { width: 390, height: 844 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (...a) => console.log('[e2e]', ...a);
+/** WCAG contrast ratio of two CSS rgb()/rgba() colours (opaque). */
+function contrast(a, b) {
+  const lum = (c) => {
+    const [r, g, bl] = c.match(/[\d.]+/g).slice(0, 3).map((v) => {
+      const x = Number(v) / 255;
+      return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [hi, lo] = [lum(a), lum(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
 
 test('web app end to end on the local stack', { timeout: 10 * 60_000 }, async (t) => {
   const t0 = Date.now();
@@ -35,7 +49,10 @@ test('web app end to end on the local stack', { timeout: 10 * 60_000 }, async (t
   mkdirSync(SHOTS, { recursive: true });
   const size = jsSize();
   const stack = await startStack({ log });
-  const report = { jsGzipKB: +size.gzipKB.toFixed(1), jsRawKB: +size.rawKB.toFixed(1), servedByGateway: stack.servedByGateway };
+  const report = {
+    jsGzipKB: +size.gzipKB.toFixed(1), jsRawKB: +size.rawKB.toFixed(1), jsOnDemandGzipKB: +size.lazy.gzipKB.toFixed(1),
+    servedByGateway: stack.servedByGateway,
+  };
   let browser;
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: !process.env.E2E_HEADFUL, args: ['--no-sandbox'] });
@@ -46,7 +63,7 @@ test('web app end to end on the local stack', { timeout: 10 * 60_000 }, async (t
     report.durationMs = Date.now() - t0;
     writeFileSync(join(SHOTS, 'report.json'), JSON.stringify(report, null, 2) + '\n');
     console.log(
-      `\n[e2e] first-load JS ${report.jsGzipKB} KB gzipped (${report.jsRawKB} KB raw); ` +
+      `\n[e2e] first-load JS ${report.jsGzipKB} KB gzipped (${report.jsRawKB} KB raw), ${report.jsOnDemandGzipKB} KB more on demand; ` +
         `time to interactive: sign-in ${report.ttiSignInMs ?? '?'} ms cold / ${report.ttiSignInWarmMs ?? '?'} ms warm, ` +
         `chat (session restored) ${report.ttiChatMs ?? '?'} ms; first streamed token ${report.firstTokenMs ?? '?'} ms; ` +
         `e2e took ${(report.durationMs / 1000).toFixed(1)} s\n`,
@@ -149,10 +166,35 @@ async function journey(t, browser, stack, report) {
   }
   async function newPage(viewport = DESKTOP) {
     const ctx = await browser.newContext({ viewport, colorScheme: 'light' });
+    // The copy buttons write to the clipboard; the test reads it back.
+    await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     const p = await ctx.newPage();
     p.on('pageerror', (e) => pageErrors.push(String(e)));
+    p.on('request', (r) => {
+      const u = new URL(r.url());
+      if (u.origin === base && u.pathname.startsWith('/assets/') && u.pathname.endsWith('.js')) scripts.push(u.pathname);
+      if (u.origin === apiOrigin && u.pathname === '/models' && r.method() === 'GET') {
+        modelLists.push(r.response().then((res) => (res?.ok() ? res.json() : null)).catch(() => null));
+      }
+    });
     return p;
   }
+  /** The app's scripts fetched so far, and whether the syntax highlighter's chunk is one. */
+  const scripts = [];
+  const highlighterLoads = () => scripts.filter((s) => /\/assets\/highlight-[\w-]+\.js$/.test(s)).length;
+  /** GET /models as the app got it (the chat page loads it): which models the stack offers. */
+  const apiOrigin = new URL(apiURL).origin;
+  const modelLists = [];
+  async function offeredModels() {
+    const lists = (await Promise.all(modelLists)).filter(Boolean);
+    return lists.length ? lists.at(-1).items : null;
+  }
+  const readClipboard = () => page.evaluate(() => navigator.clipboard.readText());
+  const GROUPS = ['Today', 'Yesterday', 'Previous 7 days', 'Older'];
+  /** The sidebar's date headings (their text, not as CSS shows it). */
+  const groupHeads = () => page.locator('.conv-list .conv-group-head').evaluateAll((els) => els.map((e) => e.textContent));
+  /** Which PATCH of the API a request is. */
+  const isPatch = (path) => (r) => r.method() === 'PATCH' && r.url() === `${apiURL}${path}`;
 
   // ---- time to interactive of the built app, cold and warm ----------------
   await step('time to interactive (sign-in page)', async () => {
@@ -259,6 +301,7 @@ async function journey(t, browser, stack, report) {
     await page.getByRole('heading', { name: 'What can I help with?' }).waitFor();
     await page.locator('.who').filter({ hasText: email }).waitFor();
     await shots('chat-empty');
+    assert.ok(scripts.length > 0 && highlighterLoads() === 0, `first load fetched only the app's entry: ${scripts.join(', ')}`);
   });
 
   let conv1 = '';
@@ -314,12 +357,15 @@ async function journey(t, browser, stack, report) {
       const ids = [...document.querySelectorAll('.conv-list li.conv')].map((li) => li.dataset.conversationId);
       return ids.indexOf(b) === 0 && ids.indexOf(a) === 1;
     }, [conv1, conv2]);
+    // The answer shows as complete at its done event; the composer is back when the stream has closed.
+    await button('Send message').waitFor();
   });
 
   await step('Markdown answers: code blocks formatted, raw HTML shown as text', async () => {
     // The dev model answers in plain sentences: this one answer comes from a
     // stub of the stream route, to see the renderer in the real page.
-    const md = 'Here is Go:\n\n```go\nfunc main() {\n\tfmt.Println("hi")\n}\n```\n\nAnd **bold**, `code`, <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> [bad](javascript:alert(1)).';
+    const md = 'Here is Go:\n\n```go\nfunc main() {\n\tfmt.Println("hi") // greet\n}\n```\n\nAnd **bold**, `code`, <img src=x onerror="window.__xss=1"> <script>window.__xss=2</script> [bad](javascript:alert(1)).' +
+      '\n\n```\nno language: plain\n```\n\n```nosuchlang\nlet unknown = "plain too"\n```';
     const events = [
       ['start', { conversationId: conv2, userMessageId: crypto.randomUUID(), assistantMessageId: crypto.randomUUID() }],
       ...md.match(/[\s\S]{1,12}/g).map((text) => ['delta', { text }]),
@@ -330,16 +376,65 @@ async function journey(t, browser, stack, report) {
       headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', ...cors },
       body: events.map(([e, d]) => `event: ${e}\ndata: ${JSON.stringify(d)}\n\n`).join(''),
     }), { times: 1 });
+    assert.equal(highlighterLoads(), 0, 'no code on the page yet: the highlighter is not loaded');
     await composer().fill('Show me some Go, with formatting');
     await page.keyboard.press('Enter');
     assert.equal(await waitAnswerDone(), 'complete');
     const a = lastAssistant();
-    assert.equal(await a.locator('pre.md-code code.language-go').innerText(), 'func main() {\n\tfmt.Println("hi")\n}');
+    const goCode = a.locator('pre.md-code code.language-go');
+    assert.equal(await goCode.innerText(), 'func main() {\n\tfmt.Println("hi") // greet\n}');
+    // Highlighted once the highlighter's chunk, imported on demand, is in.
+    await goCode.locator('.hljs-keyword').first().waitFor();
+    assert.equal(highlighterLoads(), 1);
+    assert.equal(await goCode.locator('.hljs-keyword').first().innerText(), 'func');
+    assert.equal(await goCode.locator('.hljs-string').innerText(), '"hi"');
+    assert.equal(await goCode.locator('.hljs-comment').innerText(), '// greet');
+    // Code without a language, or in one the highlighter does not know, stays plain.
+    const plain = a.locator('pre.md-code code:not(.language-go)');
+    assert.equal(await plain.count(), 2);
+    assert.deepEqual(await plain.allInnerTexts(), ['no language: plain', 'let unknown = "plain too"']);
+    assert.equal(await plain.locator('span').count(), 0);
+    // The colours in both themes: readable on the code's background (WCAG AA, 4.5:1), and not the text's own.
+    const colours = {};
+    for (const scheme of ['light', 'dark']) {
+      await page.emulateMedia({ colorScheme: scheme });
+      await page.waitForFunction((sc) => document.documentElement.dataset.theme === sc, scheme);
+      colours[scheme] = await goCode.evaluate((el) => {
+        const c = (q) => getComputedStyle(el.querySelector(q)).color;
+        return { bg: getComputedStyle(el.closest('.md-codeblock')).backgroundColor, text: getComputedStyle(el).color, keyword: c('.hljs-keyword'), string: c('.hljs-string'), comment: c('.hljs-comment') };
+      });
+      const { bg, text, ...tokens } = colours[scheme];
+      for (const [name, colour] of Object.entries(tokens)) {
+        assert.notEqual(colour, text, `${scheme}: ${name} has a colour of its own`);
+        assert.ok(contrast(colour, bg) >= 4.5, `${scheme}: ${name} ${colour} on ${bg} has contrast ${contrast(colour, bg).toFixed(2)}`);
+      }
+    }
+    await page.emulateMedia({ colorScheme: 'light' });
+    assert.notEqual(colours.light.keyword, colours.dark.keyword);
     assert.equal(await a.locator('strong').innerText(), 'bold');
     assert.equal(await a.locator('img, script, a[href^="javascript"]').count(), 0);
     assert.match(await a.innerText(), /<img src=x onerror="window.__xss=1">/);
     assert.equal(await page.evaluate(() => window.__xss), undefined);
     await shots('chat');
+  });
+
+  await step('copy an answer and a code block to the clipboard', async () => {
+    const a = lastAssistant();
+    const copyCode = a.getByRole('button', { name: 'Copy code', exact: true });
+    assert.equal(await copyCode.count(), 3); // one per code block
+    await copyCode.first().click();
+    await copyCode.first().filter({ hasText: 'Copied' }).waitFor();
+    assert.equal(await readClipboard(), 'func main() {\n\tfmt.Println("hi") // greet\n}');
+    const copyMessage = a.getByRole('button', { name: 'Copy message', exact: true });
+    await copyMessage.click();
+    await copyMessage.filter({ hasText: 'Copied' }).waitFor();
+    const copied = await readClipboard();
+    assert.match(copied, /^Here is Go:\n\n```go\nfunc main\(\) \{\n/);
+    assert.match(copied, /<script>window.__xss=2<\/script>/); // the Markdown as written, not the page's text
+    assert.ok(copied.endsWith('```nosuchlang\nlet unknown = "plain too"\n```'));
+    // Every answer has one; questions do not.
+    assert.equal(await page.locator('li.message.assistant').count(), await page.getByRole('button', { name: 'Copy message', exact: true }).count());
+    assert.equal(await page.locator('li.message.user').getByRole('button', { name: 'Copy message' }).count(), 0);
   });
 
   await step('the stop button aborts a streaming answer', async () => {
@@ -349,6 +444,7 @@ async function journey(t, browser, stack, report) {
       const m = [...document.querySelectorAll('li.message.assistant')].pop();
       return m && m.dataset.state === 'streaming' && (m.querySelector('.md')?.textContent ?? '').length > 0;
     });
+    assert.equal(await lastAssistant().getByRole('button', { name: 'Copy message' }).count(), 0, 'no Copy while it streams');
     const stop = page.getByRole('button', { name: 'Stop generating' });
     await stop.click();
     assert.equal(await waitAnswerDone(5_000), 'stopped');
@@ -416,6 +512,138 @@ async function journey(t, browser, stack, report) {
     await go('/'); // leave the failed turn behind
   });
 
+  /** The stack offers more than one model (the e2e stack: CHAT_MODELS), so there is a choice. */
+  let models = null;
+
+  await step('the model picker sets the conversation\'s model', async () => {
+    await go(`/c/${conv2}`);
+    await page.locator('li.message').first().waitFor();
+    models = (await offeredModels())?.map((m) => m.id) ?? null;
+    if (!models || models.length < 2) {
+      // A stack of E2E_STACK_ENV with one model: nothing to choose, no picker.
+      log(`the stack offers ${models?.length ?? 'no'} model(s): the picker is hidden (E2E's own stack offers ${CHAT_MODELS.join(', ')})`);
+      assert.equal(await byLabel('Model').count(), 0);
+      models = null;
+      return;
+    }
+    const [first, second] = models;
+    const picker = byLabel('Model');
+    await picker.waitFor();
+    assert.deepEqual(await picker.locator('option').allInnerTexts(), [`${first} (default)`, ...models.slice(1)]);
+    assert.equal(await picker.inputValue(), first); // the conversation has no model of its own
+    await shots('model-picker');
+
+    let req = page.waitForRequest(isPatch(`/conversations/${conv2}`));
+    await picker.selectOption(second);
+    let res = await (await req).response();
+    assert.deepEqual((await req).postDataJSON(), { model: second });
+    assert.equal(res.status(), 200);
+    assert.equal((await res.json()).model, second);
+    assert.equal(await picker.inputValue(), second);
+    // A turn in that model.
+    await composer().fill('Which model answers this?');
+    await page.keyboard.press('Enter');
+    assert.equal(await waitAnswerDone(), 'complete');
+    assert.match(await lastAssistant().locator('.md').innerText(), new RegExp(`^Dev model here\\. I am ${second.replace(/\W/g, '\\$&')}\\. `)); // the dev model names the model asked for
+    await button('Send message').waitFor(); // the turn is over (leaving earlier would stop it)
+    // The server kept it: the chat screen, loaded anew, shows it.
+    await go('/settings');
+    await go(`/c/${conv2}`);
+    await picker.waitFor();
+    assert.equal(await picker.inputValue(), second);
+
+    // The default entry sends null: the conversation follows the default.
+    req = page.waitForRequest(isPatch(`/conversations/${conv2}`));
+    await picker.selectOption(first);
+    res = await (await req).response();
+    assert.deepEqual((await req).postDataJSON(), { model: null });
+    assert.equal((await res.json()).model, null);
+
+    // A failed change says why, and the picker shows the model the conversation still has.
+    const url = `${apiURL}/conversations/${conv2}`;
+    const fail = (route) => route.request().method() !== 'PATCH' ? route.fallback() : route.fulfill({
+      status: 503,
+      headers: { 'Content-Type': 'application/json', ...cors },
+      body: JSON.stringify({ error: { code: 'unavailable', message: 'database unavailable', requestId: 'r' } }),
+    });
+    await page.route(url, fail);
+    await picker.selectOption(second);
+    await page.getByRole('alert').filter({ hasText: 'The service is temporarily unavailable. Please try again shortly.' }).waitFor();
+    await page.unroute(url, fail);
+    assert.equal(await picker.inputValue(), first);
+    assert.equal(await picker.getAttribute('aria-invalid'), 'true');
+  });
+
+  await step('settings: custom instructions and the default model', async () => {
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/settings');
+    await page.getByRole('heading', { name: 'Settings', level: 1 }).waitFor();
+    const instructions = byLabel('Custom instructions');
+    const defaultModel = byLabel('Default model');
+    await instructions.waitFor();
+    const ids = models ?? (await offeredModels()).map((m) => m.id);
+    assert.equal(await instructions.inputValue(), '');
+    assert.equal(await instructions.getAttribute('maxlength'), '4000');
+    assert.equal(await defaultModel.inputValue(), ''); // the deployment's default
+    assert.deepEqual(await defaultModel.locator('option').allInnerTexts(), [`Deployment default (${ids[0]})`, ...ids]);
+    const chosen = ids.at(-1);
+
+    // An error is said in words (the server's, here a stub).
+    const meURL = `${apiURL}/me`;
+    const fail = (route) => route.request().method() !== 'PATCH' ? route.fallback() : route.fulfill({
+      status: 500,
+      headers: { 'Content-Type': 'application/json', ...cors },
+      body: JSON.stringify({ error: { code: 'internal', message: 'internal error', requestId: 'r' } }),
+    });
+    await page.route(meURL, fail);
+    await instructions.fill("  Answer like a ship's captain.  ");
+    await defaultModel.selectOption(chosen);
+    await button('Save').click();
+    await page.getByRole('alert').filter({ hasText: 'Something went wrong on our side. Please try again.' }).waitFor();
+    await page.unroute(meURL, fail);
+
+    let req = page.waitForRequest(isPatch('/me'));
+    await button('Save').click();
+    assert.deepEqual((await req).postDataJSON(), { instructions: "Answer like a ship's captain.", defaultModel: chosen });
+    assert.equal((await (await req).response()).status(), 200);
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.equal(await page.getByRole('alert').count(), 0);
+    assert.equal(await instructions.inputValue(), "Answer like a ship's captain."); // as the server keeps it: trimmed
+    await shots('settings');
+
+    // Kept by the server: the page, loaded anew, shows it.
+    await go('/');
+    await go('/settings');
+    await instructions.waitFor();
+    assert.equal(await instructions.inputValue(), "Answer like a ship's captain.");
+    assert.equal(await defaultModel.inputValue(), chosen);
+
+    // A conversation without a model of its own now gets the user's default.
+    await page.getByRole('link', { name: 'Back to chat' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    if (models) {
+      await go(`/c/${conv2}`);
+      const picker = byLabel('Model');
+      await picker.waitFor();
+      assert.equal(await picker.inputValue(), chosen);
+      assert.deepEqual(await picker.locator('option').allInnerTexts(), ids.map((id) => (id === chosen ? `${id} (default)` : id)));
+    }
+
+    // Emptied, the instructions are none; "Deployment default" is null.
+    await page.getByRole('link', { name: 'Settings', exact: true }).click();
+    await instructions.waitFor();
+    assert.equal(await instructions.inputValue(), "Answer like a ship's captain.");
+    await instructions.fill('   ');
+    await defaultModel.selectOption('');
+    req = page.waitForRequest(isPatch('/me'));
+    await button('Save').click();
+    assert.deepEqual((await req).postDataJSON(), { instructions: null, defaultModel: null });
+    await page.getByRole('status').filter({ hasText: 'Saved' }).waitFor();
+    assert.equal(await instructions.inputValue(), '');
+    await page.getByRole('link', { name: 'Back to chat' }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+  });
+
   await step('the sidebar pages through every conversation, newest first', async () => {
     const r = await fetch(`${apiURL}/auth/sign-in`, {
       method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
@@ -441,6 +669,9 @@ async function journey(t, browser, stack, report) {
     assert.equal(titles.length, 24, `got ${titles.length}: ${titles.join(', ')}`);
     assert.equal(new Set(await page.locator('.conv-list li.conv').evaluateAll((els) => els.map((e) => e.dataset.conversationId))).size, 24);
     assert.deepEqual(titles.slice(0, 22), [...seeds].reverse());
+    // Under date headings, in their order (all Today, unless the run crossed midnight).
+    const heads = await groupHeads();
+    assert.ok(heads.length >= 1 && heads.every((h, i) => i === 0 || GROUPS.indexOf(h) > GROUPS.indexOf(heads[i - 1])), heads.join(', '));
     await page.locator('.conv-list').evaluate((el) => { el.scrollTop = 0; });
   });
 
@@ -602,6 +833,61 @@ async function journey(t, browser, stack, report) {
     await button('Sign in').click();
     await page.waitForURL((u) => u.pathname === '/');
     await revealConv(conv2); // older than the 22 seeded ones: on the second page
+  });
+
+  await step('the sidebar groups conversations by day: Today, Yesterday, Previous 7 days, Older', async () => {
+    // The page's clock stops at this moment (Date only: timers run on), and
+    // the first page of the list is made of conversations around its local
+    // midnights, so the groups are certain whatever the time of the run.
+    const now = await page.evaluate(() => Date.now());
+    await page.clock.setFixedTime(now);
+    const items = await page.evaluate((now) => {
+      const day = (back, h, m = 0, s = 0, ms = 0) => {
+        const d = new Date(now);
+        d.setDate(d.getDate() - back);
+        d.setHours(h, m, s, ms);
+        return d.toISOString();
+      };
+      const rows = [
+        ['today, at midnight', day(0, 0)],
+        ['yesterday, a moment before midnight', day(1, 23, 59, 59, 999)],
+        ['yesterday, at midnight', day(1, 0)],
+        ['two days ago, late', day(2, 23, 59, 59, 999)],
+        ['seven days ago, at midnight', day(7, 0)],
+        ['eight days ago, late', day(8, 23, 59, 59, 999)],
+        ['a year ago', day(365, 12)],
+      ];
+      return rows.map(([title, t]) => ({ id: crypto.randomUUID(), title: `Grouped: ${title}`, createdAt: t, updatedAt: t, messageCount: 0, model: null, systemPrompt: null }));
+    }, now);
+    const isList = (u) => u.origin === apiOrigin && u.pathname === '/conversations';
+    const list = (route) => route.request().method() !== 'GET' ? route.fallback() : route.fulfill({
+      status: 200,
+      headers: { 'Content-Type': 'application/json', ...cors },
+      body: JSON.stringify({ items, nextCursor: null }),
+    });
+    await page.route(isList, list);
+    await go('/settings'); // the chat screen, loaded anew, lists again
+    await go('/');
+    await page.locator('.conv-link', { hasText: 'Grouped: a year ago' }).waitFor();
+    await page.unroute(isList, list);
+    const groups = await page.locator('.conv-list .conv-group').evaluateAll((els) => els.map((g) => [
+      g.querySelector('.conv-group-head').textContent,
+      [...g.querySelectorAll('.conv-link')].map((a) => a.textContent.replace('Grouped: ', '')),
+    ]));
+    assert.deepEqual(groups, [
+      ['Today', ['today, at midnight']],
+      ['Yesterday', ['yesterday, a moment before midnight', 'yesterday, at midnight']],
+      ['Previous 7 days', ['two days ago, late', 'seven days ago, at midnight']],
+      ['Older', ['eight days ago, late', 'a year ago']],
+    ]);
+    // Each group is a list named by its heading.
+    const yesterday = page.getByRole('list', { name: 'Yesterday', exact: true });
+    assert.equal(await yesterday.getByRole('link').count(), 2);
+    assert.equal(await page.getByRole('heading', { name: 'Previous 7 days', exact: true }).count(), 1);
+    await shots('sidebar-groups');
+  });
+
+  await step('sign out again', async () => {
     await button('Sign out').click();
     await page.waitForURL((u) => u.pathname === '/sign-in');
   });

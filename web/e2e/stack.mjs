@@ -6,11 +6,17 @@
 //   E2E_STACK_ENV=../.local/stack.env   use a running `make dev` stack instead
 //   E2E_KEEP=1                          keep the temp folder (state, localstack.log)
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { createServer, readStackEnv, repoRoot, webDir } from './serve.mjs';
+import { measureJS } from '../scripts/jssize.mjs';
+
+/**
+ * The chat models the e2e stack offers (the template's ChatModels), so that
+ * the model picker has a choice; the dev model answers for any of them.
+ */
+export const CHAT_MODELS = ['gpt-4o-mini', 'gpt-4o'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,17 +35,13 @@ export function checkPrerequisites(chromiumPath) {
   if (missing.length) throw new Error(`e2e prerequisites missing:\n  ${missing.join('\n  ')}`);
 }
 
-/** Gzipped size of the built JavaScript, as scripts/size.mjs counts it. */
+/**
+ * Size of the built JavaScript, as scripts/size.mjs counts it: the first load
+ * (rawKB, gzipKB) and the chunks imported on demand (lazy).
+ */
 export function jsSize() {
-  const dir = join(webDir, 'dist', 'assets');
-  let raw = 0;
-  let gz = 0;
-  for (const f of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-    const b = readFileSync(join(dir, f));
-    raw += b.length;
-    gz += gzipSync(b, { level: 9 }).length;
-  }
-  return { rawKB: raw / 1024, gzipKB: gz / 1024 };
+  const m = measureJS(join(webDir, 'dist'));
+  return { ...m.firstLoad, lazy: m.lazy, files: m.files };
 }
 
 /**
@@ -63,7 +65,8 @@ export async function startStack({ log = () => {} } = {}) {
     const out = openSync(logFile, 'a');
     const args = ['up', '-dir', join(dir, 'state'), '-env-file', envFile,
       '-api', '127.0.0.1:0', '-stream', '127.0.0.1:0', '-web', '127.0.0.1:0', '-aws', '127.0.0.1:0', '-model', '127.0.0.1:0',
-      '-postgres-port', '0', '-pgbouncer-port', '0', '-redis-port', '0', '-cognito-port', '0'];
+      '-postgres-port', '0', '-pgbouncer-port', '0', '-redis-port', '0', '-cognito-port', '0',
+      '-parameter-overrides', [process.env.PARAMETER_OVERRIDES, `ChatModels=${CHAT_MODELS.join(',')}`].filter(Boolean).join(' ')];
     // OPENAI_API_KEY unset: the dev model answers, offline and deterministic.
     const childEnv = { ...process.env };
     delete childEnv.OPENAI_API_KEY;

@@ -4,6 +4,7 @@ import { humanMessage } from './api/errors';
 import { navigate, useLocation } from './router';
 import { ConfirmPage, ForgotPage, ResetPage, SignInPage, SignUpPage } from './pages/Auth';
 import { ChatPage } from './pages/Chat';
+import { SettingsPage } from './pages/Settings';
 import { useTheme } from './theme';
 
 const publicPaths = ['/sign-in', '/sign-up', '/confirm', '/forgot-password', '/reset-password'];
@@ -90,6 +91,7 @@ export function App() {
       </>
     );
   }
+  if (path === '/settings') return <SettingsPage themeButton={themeButton} />;
   const m = /^\/c\/([^/]+)$/.exec(path);
   return <ChatPage conversationId={m ? decodeURIComponent(m[1]) : null} themeButton={themeButton} />;
 }

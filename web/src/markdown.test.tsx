@@ -12,6 +12,12 @@ describe('Markdown renderer', () => {
     expect(out).toContain('<p>Done.</p>');
   });
 
+  it('gives each code block a Copy code button, and its language above the code', () => {
+    const out = html('```sh\nls -l\n```\n\n```\nplain\n```');
+    expect(out.match(/<button[^>]*aria-label="Copy code"/g)).toHaveLength(2);
+    expect(out).toContain('<span class="md-lang">sh</span>');
+  });
+
   it('renders an unterminated fence (mid-stream) as code', () => {
     const blocks = parseBlocks('```python\nprint(1)\n');
     expect(blocks).toEqual([{ type: 'code', lang: 'python', text: 'print(1)\n', open: true }]);

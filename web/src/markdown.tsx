@@ -1,4 +1,5 @@
-import { Fragment, type ReactNode, createElement } from 'react';
+import { Fragment, type ReactNode, createElement, useEffect, useMemo, useState } from 'react';
+import { CopyButton } from './copy';
 
 /*
  * A small Markdown renderer that builds React elements — never HTML strings —
@@ -7,6 +8,11 @@ import { Fragment, type ReactNode, createElement } from 'react';
  * unterminated fence renders as code, so half-streamed answers look right),
  * headings, paragraphs, lists, block quotes, rules, tables, and inline code,
  * bold, italic, strike-through and links (http, https and mailto only).
+ *
+ * Code blocks have a Copy button, and those with a language are highlighted
+ * by ./highlight, which is imported only when the first such block is shown
+ * (it is not in the first-load JavaScript); code in a language it does not
+ * know, or without one, stays plain.
  */
 
 export type Block =
@@ -212,12 +218,7 @@ export function renderInline(text: string, keyPrefix = 'i'): Inline[] {
 function renderBlock(b: Block, key: string): ReactNode {
   switch (b.type) {
     case 'code':
-      return (
-        <pre key={key} className="md-code" data-lang={b.lang || undefined}>
-          {b.lang ? <span className="md-lang">{b.lang}</span> : null}
-          <code className={b.lang ? `language-${b.lang.replace(/[^\w-]/g, '')}` : undefined}>{b.text}</code>
-        </pre>
-      );
+      return <CodeBlock key={key} lang={b.lang} text={b.text} />;
     case 'heading':
       return createElement(`h${Math.min(6, b.level + 2)}`, { key, className: 'md-h' }, renderInline(b.text, key));
     case 'para':
@@ -258,6 +259,50 @@ function renderBlock(b: Block, key: string): ReactNode {
     case 'hr':
       return <hr key={key} />;
   }
+}
+
+type Highlighter = typeof import('./highlight');
+let highlighter: Highlighter | null = null;
+let loadingHighlighter: Promise<Highlighter> | null = null;
+
+/** Imports the highlighter (once; again after a failed load). */
+export function loadHighlighter(): Promise<Highlighter> {
+  loadingHighlighter ??= import('./highlight').then(
+    (m) => (highlighter = m),
+    (err) => {
+      loadingHighlighter = null;
+      throw err;
+    },
+  );
+  return loadingHighlighter;
+}
+
+/** Languages that name plain text: no reason to load the highlighter for them. */
+const plainLangs = new Set(['text', 'txt', 'plain', 'plaintext', 'output']);
+
+function CodeBlock({ lang, text }: { lang: string; text: string }) {
+  const wantsColour = !!lang && !plainLangs.has(lang.toLowerCase());
+  const [hl, setHl] = useState<Highlighter | null>(highlighter);
+  useEffect(() => {
+    if (!wantsColour || hl) return;
+    let live = true;
+    loadHighlighter().then((m) => { if (live) setHl(m); }, () => { /* offline: the code stays plain */ });
+    return () => { live = false; };
+  }, [wantsColour, hl]);
+  const tokens = useMemo(() => (hl && wantsColour ? hl.highlight(lang, text) : null), [hl, wantsColour, lang, text]);
+  return (
+    <div className="md-codeblock">
+      <div className="md-code-bar">
+        {lang ? <span className="md-lang">{lang}</span> : null}
+        <CopyButton label="Copy code" text={text} />
+      </div>
+      <pre className="md-code" data-lang={lang || undefined}>
+        <code className={[lang ? `language-${lang.replace(/[^\w-]/g, '')}` : '', tokens ? 'hljs' : ''].filter(Boolean).join(' ') || undefined}>
+          {tokens ?? text}
+        </code>
+      </pre>
+    </div>
+  );
 }
 
 export function Markdown({ text }: { text: string }) {

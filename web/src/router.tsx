@@ -22,15 +22,25 @@ export function useLocation(): { path: string; query: URLSearchParams; hash: str
   return { path: u.pathname, query: u.searchParams, hash: u.hash.slice(1) };
 }
 
-export function Link(props: { to: string; children: React.ReactNode; className?: string }) {
+export function Link(props: {
+  to: string;
+  children: React.ReactNode;
+  className?: string;
+  title?: string;
+  'aria-label'?: string;
+  onNavigate?: () => void;
+}) {
   return (
     <a
       href={props.to}
       className={props.className}
+      title={props.title}
+      aria-label={props['aria-label']}
       onClick={(e) => {
         if (e.button !== 0 || e.metaKey || e.ctrlKey || e.shiftKey || e.altKey) return;
         e.preventDefault();
         navigate(props.to);
+        props.onNavigate?.();
       }}
     >
       {props.children}

@@ -337,6 +337,11 @@ export interface paths {
          *     conversation's `model`, else the user's `defaultModel`, else the deployment's default (one no
          *     longer in `GET /models` is skipped).
          *
+         *     A conversation that its first message titled (it was `New conversation`) is named after
+         *     its first answer by one short call to the default model, once the stream has closed (it
+         *     never delays the answer); a rename by the user meanwhile wins, and if the call fails the
+         *     first line of the message stays the title.
+         *
          *     On AWS this route is served streamed by the chat function's Lambda Function URL
          *     (`POST {StreamUrl}conversations/{id}/messages`, response streaming); the same handler
          *     also sits behind this HTTP API route, where the events arrive in one buffered response.

@@ -1,12 +1,14 @@
 // The chat screen: the conversation list (loaded a page at a time, newest
-// first) beside the open conversation. The parts are in ./chat/: Sidebar,
-// ConversationView (MessageList above the Composer) and useChatStream.
+// first) beside the open conversation, with its model picker in the header.
+// The parts are in ./chat/: Sidebar, ConversationView (MessageList above the
+// Composer), useChatStream and ModelPicker.
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../config';
 import { humanMessage } from '../api/errors';
-import type { Conversation } from '../api/types';
+import type { Conversation, Me } from '../api/types';
 import { navigate, useLocation } from '../router';
 import { ConversationView } from './chat/ConversationView';
+import { type Model, ModelPicker } from './chat/ModelPicker';
 import { type ListState, Sidebar } from './chat/Sidebar';
 
 const PAGE = 20;
@@ -54,6 +56,18 @@ export function ChatPage(props: { conversationId: string | null; themeButton: Re
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
+  // The models to choose from and the user's default, for the model picker
+  // (without them it stays hidden; the chat works all the same).
+  const [models, setModels] = useState<Model[] | null>(null);
+  // undefined while it loads: the picker waits for it, so that the default it marks does not change under the user.
+  const [me, setMe] = useState<Me | null | undefined>(undefined);
+  useEffect(() => {
+    let live = true;
+    api.models().then((r) => { if (live) setModels(r.items); }).catch(() => {});
+    api.me().then((u) => { if (live) setMe(u); }).catch(() => { if (live) setMe(null); });
+    return () => { live = false; };
+  }, []);
+
   const upsert = useCallback((c: Conversation) => {
     setConvs((prev) => [c, ...prev.filter((x) => x.id !== c.id)].sort((a, b) => b.updatedAt.localeCompare(a.updatedAt)));
   }, []);
@@ -83,6 +97,12 @@ export function ChatPage(props: { conversationId: string | null; themeButton: Re
     return () => { live = false; };
   }, [props.conversationId, listed, listState, fetched?.id]);
   const current = listed ?? (fetched?.id === props.conversationId ? fetched : undefined);
+
+  /** A conversation changed in place (its model): the list keeps its order. */
+  const update = useCallback((c: Conversation) => {
+    setConvs((prev) => prev.map((x) => (x.id === c.id ? c : x)));
+    setFetched((f) => (f?.id === c.id ? c : f));
+  }, []);
   const targetMessageId = hash.startsWith('m-') ? hash.slice(2) : null;
 
   return (
@@ -103,6 +123,9 @@ export function ChatPage(props: { conversationId: string | null; themeButton: Re
         <header className="chat-header">
           <button type="button" className="icon menu-button" aria-label="Show conversations" onClick={() => setNavOpen(true)}>☰</button>
           <h1 className="chat-title">{props.conversationId ? current?.title ?? 'Conversation' : 'New conversation'}</h1>
+          {current && models && me !== undefined ? (
+            <ModelPicker key={current.id} conversation={current} models={models} userDefault={me?.defaultModel} onChanged={update} />
+          ) : null}
         </header>
         <ConversationView
           key={props.conversationId ?? 'new'}

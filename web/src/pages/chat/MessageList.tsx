@@ -1,8 +1,9 @@
 // The scrolling list of a conversation's messages: user messages as plain
 // text, answers as Markdown (while they stream too), the state of a turn
-// (writing, failed with Retry, stopped, incomplete), and the controls for
-// loading earlier pages. It draws; the conversation view owns the data.
+// (writing, failed with Retry, stopped, incomplete), Copy on each answer, and
+// the controls for loading earlier pages. It draws; the conversation view owns the data.
 import type { RefObject } from 'react';
+import { CopyButton } from '../../copy';
 import { Markdown } from '../../markdown';
 import type { UIMessage } from './useChatStream';
 
@@ -55,6 +56,11 @@ export function MessageList(props: {
               {m.role === 'assistant' ? <Markdown text={m.content} /> : <div className="plain">{m.content}</div>}
               {m.local === 'streaming' && !m.content ? <span className="typing" aria-label="Writing">•••</span> : null}
             </div>
+            {m.role === 'assistant' && m.content && m.local !== 'streaming' ? (
+              <div className="message-actions">
+                <CopyButton label="Copy message" text={m.content} />
+              </div>
+            ) : null}
             {m.local === 'failed' ? (
               <div className="message-error" role="alert">
                 {m.error}{' '}

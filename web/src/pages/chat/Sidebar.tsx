@@ -1,11 +1,13 @@
 // The chat screen's sidebar: new chat, message search, the conversation list
-// (infinite scroll over the cursor API, inline rename, delete with a
-// confirmation) and sign-out. The list's data is the page's; this draws it.
-import { type FormEvent, type ReactNode, useEffect, useRef, useState } from 'react';
+// (grouped by the day of its last update: Today, Yesterday, Previous 7 days,
+// Older; infinite scroll over the cursor API, inline rename, delete with a
+// confirmation), settings and sign-out. The list's data is the page's; this draws it.
+import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { api, session } from '../../config';
 import { ApiError, humanMessage } from '../../api/errors';
 import type { Conversation, SearchHit } from '../../api/types';
-import { navigate } from '../../router';
+import { Link, navigate } from '../../router';
+import { groupByDate } from './dateGroups';
 
 export type ListState = 'idle' | 'loading' | 'done';
 
@@ -37,6 +39,9 @@ export function Sidebar(props: {
   const [searchError, setSearchError] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const groupId = useId();
+  const groups = groupByDate(props.convs, new Date());
+  useRedrawAtMidnight();
 
   async function search(e: FormEvent) {
     e.preventDefault();
@@ -115,15 +120,22 @@ export function Sidebar(props: {
         </section>
       ) : (
         <ul className="conv-list">
-          {props.convs.map((c) => (
-            <ConversationItem
-              key={c.id}
-              conv={c}
-              active={c.id === props.activeId}
-              onRenamed={props.onRenamed}
-              onDeleted={props.onDeleted}
-              onNavigate={props.onNavigate}
-            />
+          {groups.map((g) => (
+            <li key={g.label} className="conv-group">
+              <h2 className="conv-group-head" id={`${groupId}-${g.label.replace(/\W+/g, '-')}`}>{g.label}</h2>
+              <ul aria-labelledby={`${groupId}-${g.label.replace(/\W+/g, '-')}`}>
+                {g.items.map((c) => (
+                  <ConversationItem
+                    key={c.id}
+                    conv={c}
+                    active={c.id === props.activeId}
+                    onRenamed={props.onRenamed}
+                    onDeleted={props.onDeleted}
+                    onNavigate={props.onNavigate}
+                  />
+                ))}
+              </ul>
+            </li>
           ))}
           {props.listError ? (
             <li className="field-error" role="alert">
@@ -137,6 +149,9 @@ export function Sidebar(props: {
       )}
       <div className="sidebar-bottom">
         <span className="who" title={session.email}>{session.email ?? 'Signed in'}</span>
+        <Link to="/settings" className="icon-link" aria-label="Settings" title="Settings" onNavigate={props.onNavigate}>
+          <GearIcon />
+        </Link>
         <button
           type="button"
           className="secondary"
@@ -254,6 +269,17 @@ function ConversationItem(props: {
   );
 }
 
+/** Draws again just after the next local midnight, when Today becomes Yesterday. */
+function useRedrawAtMidnight() {
+  const [tick, setTick] = useState(0);
+  useEffect(() => {
+    const next = new Date();
+    next.setHours(24, 0, 1, 0);
+    const t = setTimeout(() => setTick((n) => n + 1), Math.max(1000, next.getTime() - Date.now()));
+    return () => clearTimeout(t);
+  }, [tick]);
+}
+
 function capitalize(s: string) {
   return s ? s[0].toUpperCase() + s.slice(1) : s;
 }
@@ -262,6 +288,14 @@ function capitalize(s: string) {
 const iconProps = { width: 16, height: 16, viewBox: '0 0 24 24', fill: 'none', stroke: 'currentColor', strokeWidth: 2, strokeLinecap: 'round', strokeLinejoin: 'round', 'aria-hidden': true, focusable: false } as const;
 function PencilIcon() {
   return <svg {...iconProps}><path d="M12 20h9" /><path d="M16.5 3.5a2.1 2.1 0 0 1 3 3L7 19l-4 1 1-4z" /></svg>;
+}
+function GearIcon() {
+  return (
+    <svg {...iconProps}>
+      <circle cx="12" cy="12" r="3" />
+      <path d="M19.4 15a1.7 1.7 0 0 0 .3 1.8l.1.1a2 2 0 1 1-2.8 2.8l-.1-.1a1.7 1.7 0 0 0-1.8-.3 1.7 1.7 0 0 0-1 1.5V21a2 2 0 1 1-4 0v-.1a1.7 1.7 0 0 0-1.1-1.5 1.7 1.7 0 0 0-1.8.3l-.1.1a2 2 0 1 1-2.8-2.8l.1-.1a1.7 1.7 0 0 0 .3-1.8 1.7 1.7 0 0 0-1.5-1H3a2 2 0 1 1 0-4h.1a1.7 1.7 0 0 0 1.5-1.1 1.7 1.7 0 0 0-.3-1.8l-.1-.1a2 2 0 1 1 2.8-2.8l.1.1a1.7 1.7 0 0 0 1.8.3H9a1.7 1.7 0 0 0 1-1.5V3a2 2 0 1 1 4 0v.1a1.7 1.7 0 0 0 1 1.5 1.7 1.7 0 0 0 1.8-.3l.1-.1a2 2 0 1 1 2.8 2.8l-.1.1a1.7 1.7 0 0 0-.3 1.8V9a1.7 1.7 0 0 0 1.5 1H21a2 2 0 1 1 0 4h-.1a1.7 1.7 0 0 0-1.5 1z" />
+    </svg>
+  );
 }
 function TrashIcon() {
   return <svg {...iconProps}><path d="M3 6h18" /><path d="M8 6V4h8v2" /><path d="M19 6l-1 14H6L5 6" /><path d="M10 11v6M14 11v6" /></svg>;
