@@ -48,9 +48,13 @@ vet: ## gofmt check, go vet and staticcheck over every module, actionlint over .
 	@go tool staticcheck $(MODULES)
 	@go tool actionlint
 
-test: deps vet build-host ## vet, every module's tests with -race against a real local stack, then make web-test
-	@go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
-	@$(MAKE) --no-print-directory web-test WEB_TEST_DEPS=
+STAGE = local/scripts/stage.sh
+test: ## vet, every module's tests with -race against a real local stack, then make web-test; each stage timed
+	@$(STAGE) deps $(MAKE) --no-print-directory deps
+	@$(STAGE) vet $(MAKE) --no-print-directory vet
+	@$(STAGE) build-host $(MAKE) --no-print-directory build-host
+	@$(STAGE) go-tests go run ./local/cmd/localstack test -- go test -race -count=1 $(MODULES)
+	@$(STAGE) web-test $(MAKE) --no-print-directory web-test WEB_TEST_DEPS=
 
 # -short skips every test that needs the local stack (testenv.Get and the
 # servers a test starts itself): no deps, no build, no stack.
