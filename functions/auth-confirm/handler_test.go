@@ -17,10 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestConfirm(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	email := testenv.NewEmail()
 	if _, err := testenv.NewCognitoClient(env.CognitoEndpoint).SignUp(context.Background(), &cip.SignUpInput{
 		ClientId: aws.String(env.CognitoClientID), Username: aws.String(email), Password: aws.String(testenv.TestPassword),

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"testing"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
@@ -13,10 +12,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestRefresh(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	email, _ := env.NewConfirmedUser(t)
 	_, _, refresh := env.SignIn(t, email, testenv.TestPassword)
 

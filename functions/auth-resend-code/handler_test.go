@@ -19,10 +19,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestResendCode(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	pending := testenv.NewEmail()
 	if _, err := testenv.NewCognitoClient(env.CognitoEndpoint).SignUp(context.Background(), &cip.SignUpInput{
 		ClientId: aws.String(env.CognitoClientID), Username: aws.String(pending), Password: aws.String(testenv.TestPassword),
@@ -62,10 +59,7 @@ func TestCodesPerAddressAreLimited(t *testing.T) {
 	env.Setenv(t, env.DatabaseURL)
 	t.Setenv("RATE_LIMIT_AUTH_PER_MINUTE", "1000")
 	t.Setenv("RATE_LIMIT_AUTH_EMAIL_PER_HOUR", "3")
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	victim, other := testenv.NewEmail(), testenv.NewEmail()
 	send := func(email string, ip int) apitest.Response {
 		return apitest.Do(t, h, apitest.Event("POST", "/auth/resend-code", map[string]string{"email": email},

@@ -16,10 +16,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestResetPassword(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	email, _ := env.NewConfirmedUser(t)
 	if _, err := testenv.NewCognitoClient(env.CognitoEndpoint).ForgotPassword(context.Background(), &cip.ForgotPasswordInput{
 		ClientId: aws.String(env.CognitoClientID), Username: aws.String(email),

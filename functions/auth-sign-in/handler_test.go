@@ -20,10 +20,7 @@ func TestSignIn(t *testing.T) {
 	env := testenv.Get(t)
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	email, sub := env.NewConfirmedUser(t)
 	unconfirmed := testenv.NewEmail()
 	if _, err := testenv.NewCognitoClient(env.CognitoEndpoint).SignUp(context.Background(), &cip.SignUpInput{

@@ -18,10 +18,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestSignOutRevokesRefreshTokens(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	email, sub := env.NewConfirmedUser(t)
 	access, _, refresh := env.SignIn(t, email, testenv.TestPassword)
 	_, _, otherRefresh := env.SignIn(t, email, testenv.TestPassword) // a second device

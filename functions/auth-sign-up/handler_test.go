@@ -17,10 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestSignUp(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	taken, _ := env.NewConfirmedUser(t)
 	fresh := testenv.NewEmail()
 
@@ -75,10 +72,7 @@ func TestSignUpRateLimitedPerIP(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.DatabaseURL)
 	t.Setenv("RATE_LIMIT_AUTH_PER_MINUTE", "3")
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	ip := fmt.Sprintf("203.0.113.%d", time.Now().UnixNano()%250)
 	bad := map[string]string{"email": "x", "password": "y"}
 	for i := range 3 {
@@ -104,10 +98,7 @@ func TestSignUpCognitoDown(t *testing.T) {
 	dead := "http://" + l.Addr().String()
 	l.Close()
 	t.Setenv("COGNITO_ENDPOINT", dead)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	start := time.Now()
 	resp := apitest.Do(t, h, apitest.Event("POST", "/auth/sign-up",
 		map[string]string{"email": testenv.NewEmail(), "password": testenv.TestPassword}))
@@ -129,10 +120,7 @@ func TestSignUpAllowList(t *testing.T) {
 	env.Setenv(t, env.DatabaseURL)
 	invited := testenv.NewEmail()
 	t.Setenv("SIGN_UP_ALLOWED", invited+", @family.example")
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	family := "kid-" + fmt.Sprint(time.Now().UnixNano()) + "@family.example"
 	stranger := testenv.NewEmail()
 	tests := []struct {

@@ -1,13 +1,11 @@
 package main
 
 import (
-	"context"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
 	"github.com/macro-ai/macro-ai/shared/deps"
@@ -19,11 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestCreate(t *testing.T) {
 	env := testenv.Get(t)
-	pool, err := pgxpool.New(context.Background(), env.NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := env.NewPool(t)
 	db := &testenv.CountingDB{DB: pool}
 	h := deps.StoreErrors((&handler{db: db}).Serve)
 	user := uuid.NewString() // no users row yet: the first conversation creates it
@@ -73,10 +67,7 @@ func TestCreate(t *testing.T) {
 func TestCreateWiring(t *testing.T) {
 	env := testenv.Get(t)
 	env.Setenv(t, env.NewDatabase(t))
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	if resp := apitest.Do(t, h, apitest.Event("POST", "/conversations", nil)); resp.StatusCode != 401 {
 		t.Errorf("without a caller: %d", resp.StatusCode)
 	}
@@ -91,10 +82,7 @@ func TestCreateDatabaseDown(t *testing.T) {
 	url := pg.URL("postgres")
 	pg.Stop()
 	env.Setenv(t, url)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	start := time.Now()
 	resp := apitest.Do(t, h, apitest.Event("POST", "/conversations", nil, apitest.WithUser(uuid.NewString(), "")))
 	if resp.StatusCode != 503 || apitest.ErrorOf(t, resp).Code != "database_unavailable" || resp.Headers["Retry-After"] == "" {

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
@@ -20,11 +19,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestDelete(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, testenv.Get(t).NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testenv.Get(t).NewPool(t)
 	db := &testenv.CountingDB{DB: pool}
 	opt, err := redis.ParseURL(testenv.Get(t).RedisURL)
 	if err != nil {

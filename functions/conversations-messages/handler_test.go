@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
 	"github.com/macro-ai/macro-ai/shared/deps"
@@ -18,11 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func TestMessages(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, testenv.Get(t).NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testenv.Get(t).NewPool(t)
 	db := &testenv.CountingDB{DB: pool}
 	h := deps.StoreErrors((&handler{db: db}).Serve)
 	a, b := uuid.NewString(), uuid.NewString()

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
 	"github.com/macro-ai/macro-ai/shared/config"
@@ -20,11 +19,7 @@ import (
 // change of either does not move the conversation up the list.
 func TestModelAndSystemPrompt(t *testing.T) {
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, testenv.Get(t).NewDatabase(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testenv.Get(t).NewPool(t)
 	models := config.Models{ChatModels: []string{"small", "large"}}
 	h := deps.StoreErrors((&handler{db: pool, models: models}).Serve)
 	a := uuid.NewString()

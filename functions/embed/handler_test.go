@@ -33,15 +33,8 @@ func setup(t *testing.T, env map[string]string) (*handler, *devmodel.Server, *pg
 	for k, v := range env {
 		t.Setenv(k, v)
 	}
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	h := testenv.Wire(t, wire)
+	pool := testenv.Pool(t, dbURL)
 	return h, model, pool
 }
 

@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
 	"github.com/macro-ai/macro-ai/shared/store"
@@ -20,16 +19,9 @@ func TestSettings(t *testing.T) {
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
 	t.Setenv("OPENAI_CHAT_MODELS", "small,large")
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testenv.Pool(t, dbURL)
 	user := uuid.NewString()
 	str := func(s string) *string { return &s }
 

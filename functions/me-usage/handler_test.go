@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
 	"github.com/macro-ai/macro-ai/shared/store"
@@ -20,16 +19,9 @@ func TestUsage(t *testing.T) {
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
 	t.Setenv("OPENAI_PRICES", "small=1/2, large=10/20")
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	ctx := context.Background()
-	pool, err := pgxpool.New(ctx, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer pool.Close()
+	pool := testenv.Pool(t, dbURL)
 	user, other := uuid.NewString(), uuid.NewString()
 	answer := func(u, model string, prompt, completion int, at time.Time) {
 		t.Helper()

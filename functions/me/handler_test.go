@@ -17,10 +17,7 @@ func TestMe(t *testing.T) {
 	env := testenv.Get(t)
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
+	h := testenv.Wire(t, wire)
 	email, sub := env.NewConfirmedUser(t)
 	access, _, _ := env.SignIn(t, email, testenv.TestPassword)
 

@@ -64,10 +64,7 @@ func TestModels(t *testing.T) {
 	})
 	t.Run("signed out is 401", func(t *testing.T) {
 		env.Setenv(t, env.DatabaseURL)
-		h, err := wire(context.Background())
-		if err != nil {
-			t.Fatal(err)
-		}
+		h := testenv.Wire(t, wire)
 		if resp := apitest.Do(t, h, apitest.Event("GET", "/models", nil)); resp.StatusCode != 401 {
 			t.Errorf("status %d", resp.StatusCode)
 		}

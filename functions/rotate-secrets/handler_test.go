@@ -11,9 +11,9 @@ import (
 	"testing"
 
 	"github.com/macro-ai/macro-ai/local/devmodel"
-	"github.com/macro-ai/macro-ai/local/ssmfake"
 	"github.com/macro-ai/macro-ai/shared/observe"
 	"github.com/macro-ai/macro-ai/shared/secrets"
+	"github.com/macro-ai/macro-ai/shared/secrets/ssmtest"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
@@ -27,7 +27,7 @@ const (
 )
 
 type fixture struct {
-	ssm  *ssmfake.Server
+	ssm  *ssmtest.Server
 	h    *handler
 	logs *bytes.Buffer
 }
@@ -44,7 +44,7 @@ func setup(t *testing.T) fixture {
 	slog.SetDefault(observe.NewLogger(&logs, slog.LevelDebug))
 	t.Cleanup(func() { slog.SetDefault(prev) })
 
-	fake, endpoint := ssmfake.Start(t)
+	fake, endpoint := ssmtest.Start(t)
 	t.Setenv("SSM_ENDPOINT", endpoint)
 	t.Setenv("AWS_REGION", "eu-west-2")
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")

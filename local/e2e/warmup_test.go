@@ -38,9 +38,14 @@ func deadEnv(t *testing.T) map[string]string {
 	}
 }
 
-// emulators starts every template function's real bootstrap with env.
+// emulators starts every template function's real bootstrap with env. Under
+// -short it skips the test: the bootstraps are make build-host's, and a
+// process each.
 func emulators(t *testing.T, env map[string]string) map[string]*lambdaemu.Function {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("runs every function's built bootstrap (make build-host); run without -short")
+	}
 	root, _ := testenv.RepoRoot()
 	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {

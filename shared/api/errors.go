@@ -1,7 +1,7 @@
 // Package api is the HTTP layer every function shares: the one error shape of
-// API.md, JSON responses, request decoding and validation, and the wrapper that
-// turns a route handler into a Lambda handler (warmup short-circuit, request id,
-// body limit, recover, access log).
+// the API (openapi.yaml's Error), JSON responses, request decoding and
+// validation, and the wrapper that turns a route handler into a Lambda handler
+// (warmup short-circuit, request id, body limit, recover, access log).
 package api
 
 import (
@@ -15,7 +15,7 @@ type FieldError struct {
 	Message string `json:"message"`
 }
 
-// Error is an error the client may see, in API.md's shape. Its message is
+// Error is an error the client may see, in the API's one shape. Its message is
 // written for the client and never carries internals.
 type Error struct {
 	Status     int          `json:"-"`

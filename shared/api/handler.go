@@ -22,7 +22,7 @@ import (
 	"github.com/macro-ai/macro-ai/shared/observe"
 )
 
-// MaxBodyBytes is API.md's limit on request bodies.
+// MaxBodyBytes is the API's limit on request bodies (openapi.yaml).
 const MaxBodyBytes = 64 << 10
 
 // Request is API Gateway HTTP API's payload v2.0 event.

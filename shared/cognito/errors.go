@@ -19,7 +19,7 @@ func ExceptionName(err error) string {
 	return ""
 }
 
-// APIError maps a Cognito failure to API.md's errors. Messages are ours:
+// APIError maps a Cognito failure to the API's errors. Messages are ours:
 // Cognito's own text is never echoed to the client.
 func APIError(err error) *api.Error {
 	return apiError(err).WithCause(err)

@@ -6,7 +6,8 @@ import (
 	"github.com/macro-ai/macro-ai/shared/api"
 )
 
-// NormalizeEmail trims and lower-cases an e-mail, as API.md requires.
+// NormalizeEmail trims and lower-cases an e-mail, as the API does for every
+// address it is given (openapi.yaml).
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // maxEmail is the longest address SMTP allows.

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/macro-ai/macro-ai/local/ssmfake"
 	"github.com/macro-ai/macro-ai/shared/observe"
+	"github.com/macro-ai/macro-ai/shared/secrets/ssmtest"
 )
 
 const (
@@ -28,9 +28,9 @@ func captureLogs(t *testing.T) *bytes.Buffer {
 	return &buf
 }
 
-func setup(t *testing.T) (*ssmfake.Server, *Store) {
+func setup(t *testing.T) (*ssmtest.Server, *Store) {
 	t.Helper()
-	fake, endpoint := ssmfake.Start(t)
+	fake, endpoint := ssmtest.Start(t)
 	fake.Put("/macro-ai/prod/critical/database-url", dbValue)
 	fake.Put("/macro-ai/prod/critical/openai-api-key", keyValue)
 	fake.Put("/macro-ai/prod/standard/redis-url", redisValue)

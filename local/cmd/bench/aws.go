@@ -4,7 +4,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/macro-ai/macro-ai/local/ssmfake"
+	"github.com/macro-ai/macro-ai/shared/secrets/ssmtest"
 )
 
 // localAWS stands in for the AWS APIs the scheduled functions call, so that
@@ -14,7 +14,7 @@ import (
 // with {"warm":true} at once. Both share one endpoint, told apart as AWS
 // does: SSM by its X-Amz-Target header.
 func localAWS(stage string, vars map[string]string) http.Handler {
-	params := ssmfake.New()
+	params := ssmtest.New()
 	for name, v := range map[string]string{"critical/database-url": vars["DATABASE_URL"],
 		"standard/redis-url": vars["REDIS_URL"], "critical/openai-api-key": vars["OPENAI_API_KEY"]} {
 		params.Put("/macro-ai/"+stage+"/"+name, v)

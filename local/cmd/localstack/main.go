@@ -39,8 +39,8 @@ import (
 
 	"github.com/macro-ai/macro-ai/local/devmodel"
 	"github.com/macro-ai/macro-ai/local/gateway"
-	"github.com/macro-ai/macro-ai/local/ssmfake"
 	"github.com/macro-ai/macro-ai/local/template"
+	"github.com/macro-ai/macro-ai/shared/secrets/ssmtest"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
@@ -228,7 +228,7 @@ func runUp(args []string) error {
 	// warmup) and Parameter Store (rotate-secrets), seeded with this stack's
 	// values under /macro-ai/dev/…. The functions themselves read their
 	// secrets from the environment, which wins over Parameter Store.
-	params := ssmfake.New()
+	params := ssmtest.New()
 	params.Put("/macro-ai/dev/critical/database-url", vars["DATABASE_URL"])
 	params.Put("/macro-ai/dev/standard/redis-url", vars["REDIS_URL"])
 	params.Put("/macro-ai/dev/critical/openai-api-key", gwEnv["OPENAI_API_KEY"])
@@ -329,7 +329,7 @@ func printCode(args []string) error {
 // localAWS serves the local AWS endpoint: SSM's JSON protocol (X-Amz-Target:
 // AmazonSSM.*) and the Lambda Invoke API share it, told apart as AWS does by
 // target header and path.
-func localAWS(invoke http.Handler, ssm *ssmfake.Server) http.Handler {
+func localAWS(invoke http.Handler, ssm *ssmtest.Server) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.") {
 			ssm.ServeHTTP(w, r)

@@ -1,9 +1,12 @@
-// Package ssmfake is an in-memory SSM Parameter Store speaking the real wire
+// Package ssmtest is an in-memory SSM Parameter Store speaking the real wire
 // protocol (AWS JSON 1.1, X-Amz-Target: AmazonSSM.*), for tests that run the
 // real aws-sdk-go-v2 client: GetParameter, GetParameters, PutParameter,
-// DeleteParameter. SSM cannot run here; this is the stand-in. It does not
+// DeleteParameter. SSM cannot run here; this is the stand-in, also the
+// Parameter Store of the local stack (local/cmd/localstack). It does not
 // check signatures.
-package ssmfake
+//
+// It is test and local tooling only; no Lambda imports it.
+package ssmtest
 
 import (
 	"encoding/json"
@@ -62,7 +65,7 @@ func (s *Server) Delete(name string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if _, ok := s.params[name]; !ok {
-		return fmt.Errorf("ssmfake: no parameter %s", name)
+		return fmt.Errorf("ssmtest: no parameter %s", name)
 	}
 	delete(s.params, name)
 	return nil
