@@ -59,6 +59,10 @@ func (h *handler) runTurn(ctx context.Context, t *chat.Turn, out *api.SSE) {
 type request struct {
 	Content         string  `json:"content"`
 	ClientMessageID *string `json:"clientMessageId"`
+	// ParentID is the message the new one follows: absent, the current
+	// leaf; null, none (an edit of the first message); an id, that message
+	// (an edit: the edited message's parent).
+	ParentID api.Patch[string] `json:"parentId"`
 }
 
 // Validate implements api.Validator.
@@ -69,10 +73,20 @@ func (r *request) Validate() error {
 	if r.ClientMessageID != nil {
 		f.Required("clientMessageId", *r.ClientMessageID, api.UUID)
 	}
+	if r.ParentID.Set && !r.ParentID.Null {
+		f.Required("parentId", r.ParentID.Value, api.UUID)
+	}
 	return f.Err()
 }
 
-// Invoke serves POST /conversations/{id}/messages {content, clientMessageId?}.
+// route is what a request asks for: a turn on conversation, or, with
+// answer set, a new answer in place of that one.
+type route struct {
+	conversation, answer string
+}
+
+// Invoke serves POST /conversations/{id}/messages {content, clientMessageId?,
+// parentId?} and POST /conversations/{id}/messages/{messageId}/regenerate.
 // Through the Function URL (response streaming) the answer streams as it is
 // made; through the HTTP API route, which cannot stream, the same events come
 // in one response. Validation, auth, not-found and rate-limit failures come
@@ -136,13 +150,15 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	if userID == "" {
 		return nil, api.Unauthorized()
 	}
-	conversationID, ok := conversationID(req)
+	rt, ok := routeOf(req)
 	if !ok {
 		return nil, api.NotFound()
 	}
 	var body request
-	if err := api.DecodeJSON(req, &body); err != nil {
-		return nil, err
+	if rt.answer == "" {
+		if err := api.DecodeJSON(req, &body); err != nil {
+			return nil, err
+		}
 	}
 	// One Redis command: the per-minute limit, the daily quotas, and the
 	// message's share of them (the answer's is counted once it is made).
@@ -151,13 +167,24 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	if d := h.limiter.AllowMetered(ctx, "chat:user:"+userID, h.perMinute, userID, h.quotas, charge); !d.Allowed {
 		return nil, api.Refused(d)
 	}
-	t, err := h.turns.Prepare(ctx, chat.Request{UserID: userID, ConversationID: conversationID,
-		Content: body.Content, ClientMessageID: body.ClientMessageID})
+	var t *chat.Turn
+	var err error
+	if rt.answer != "" {
+		t, err = h.turns.Regenerate(ctx, userID, rt.conversation, rt.answer)
+	} else {
+		t, err = h.turns.Prepare(ctx, chat.Request{UserID: userID, ConversationID: rt.conversation,
+			Content: body.Content, ClientMessageID: body.ClientMessageID,
+			Parent: store.Parent{Set: body.ParentID.Set, ID: body.ParentID.Ptr()}})
+	}
 	switch {
 	case err == nil:
 		return t, nil
 	case errors.Is(err, store.ErrNotFound):
 		return nil, api.NotFound()
+	case errors.Is(err, store.ErrBadParent):
+		return nil, api.ValidationFailed(api.FieldError{Field: "parentId", Message: "must be a message of this conversation"})
+	case errors.Is(err, store.ErrNotAnAnswer):
+		return nil, api.ValidationFailed(api.FieldError{Field: "messageId", Message: "only an answer can be regenerated; to change a message, send an edit with parentId"})
 	case errors.Is(err, store.ErrTurnInProgress):
 		// Never a second model call for one message: the client waits and
 		// retries, and then gets the stored answer.
@@ -174,17 +201,23 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	}
 }
 
-// conversationID is {id} of /conversations/{id}/messages: a path parameter
-// behind the HTTP API, the raw path behind the Function URL.
-func conversationID(req *api.Request) (string, bool) {
+// routeOf reads the route: {id} (and {messageId}) as path parameters
+// behind the HTTP API, from the raw path behind the Function URL:
+// /conversations/{id}/messages or /conversations/{id}/messages/{messageId}/regenerate.
+func routeOf(req *api.Request) (route, bool) {
 	if id := req.PathParameters["id"]; id != "" {
-		return id, store.ValidID(id)
+		r := route{conversation: id, answer: req.PathParameters["messageId"]}
+		return r, store.ValidID(r.conversation) && (r.answer == "" || store.ValidID(r.answer))
 	}
 	parts := strings.Split(strings.Trim(req.RawPath, "/"), "/")
-	if len(parts) != 3 || parts[0] != "conversations" || parts[2] != "messages" || !store.ValidID(parts[1]) {
-		return "", false
+	switch {
+	case len(parts) == 3 && parts[0] == "conversations" && parts[2] == "messages" && store.ValidID(parts[1]):
+		return route{conversation: parts[1]}, true
+	case len(parts) == 5 && parts[0] == "conversations" && parts[2] == "messages" && parts[4] == "regenerate" &&
+		store.ValidID(parts[1]) && store.ValidID(parts[3]):
+		return route{conversation: parts[1], answer: parts[3]}, true
 	}
-	return parts[1], true
+	return route{}, false
 }
 
 // turnBody is the streamed response body: the turn writes its events into a

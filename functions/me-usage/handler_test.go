@@ -29,7 +29,7 @@ func TestUsage(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		q, err := store.AddUserMessage(ctx, pool, u, conv.ID, "q", nil, "q", time.Minute)
+		q, err := store.AddUserMessage(ctx, pool, u, conv.ID, "q", nil, "q", time.Minute, store.Parent{})
 		if err != nil {
 			t.Fatal(err)
 		}

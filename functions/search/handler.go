@@ -22,10 +22,13 @@ type response struct {
 	Items []store.Related `json:"items"`
 }
 
-// Serve: GET /search?q= (1–1 000 chars)&limit=1..50 (10)&conversationId= →
-// 200 {items: [{conversationId, conversationTitle, messageId, role, content,
-// createdAt, score}]}, best first, score = cosine similarity, only the
-// caller's messages. A conversationId that is not the caller's is 404.
+// Serve: GET /search?q= (1–1 000 chars)&mode=semantic|keyword|hybrid
+// (hybrid)&limit=1..50 (10)&conversationId= → 200 {items: [{conversationId,
+// conversationTitle, messageId, role, content, createdAt, score}]}, best
+// first, only the caller's messages. score is the cosine similarity
+// (semantic), the ts_rank (keyword) or the reciprocal rank fusion score
+// (hybrid). keyword mode asks no model and counts nothing against the
+// embedding quota. A conversationId that is not the caller's is 404.
 func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
 	userID := api.UserID(req)
 	q := strings.TrimSpace(req.QueryStringParameters["q"])
@@ -33,6 +36,14 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	var f api.Fields
 	f.Required("q", q, api.MaxChars(1000))
 	limit := f.Int("limit", req.QueryStringParameters["limit"], 10, 1, 50)
+	mode, given := req.QueryStringParameters["mode"]
+	switch {
+	case !given:
+		mode = store.ModeHybrid
+	case mode == store.ModeSemantic, mode == store.ModeKeyword, mode == store.ModeHybrid:
+	default:
+		f.Add("mode", "must be semantic, keyword or hybrid")
+	}
 	if err := f.Err(); err != nil {
 		return api.Response{}, err
 	}
@@ -40,6 +51,14 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		if _, err := store.GetConversation(ctx, h.db, userID, conversationID); err != nil {
 			return api.Response{}, err
 		}
+	}
+	opt := store.NearestOptions{Limit: limit, InConversation: conversationID}
+	if mode == store.ModeKeyword {
+		items, err := store.KeywordMessages(ctx, h.db, userID, q, opt)
+		if err != nil {
+			return api.Response{}, err
+		}
+		return found(items), nil
 	}
 	// The query's characters count against the day's embedding quota.
 	if d := h.meter.AllowMetered(ctx, "", 0, userID, h.quotas, cache.Usage{EmbedChars: int64(len(q))}); !d.Allowed {
@@ -49,15 +68,23 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	if err != nil {
 		return api.Response{}, upstream(err)
 	}
-	items, err := store.NearestMessages(ctx, h.db, userID, vector,
-		store.NearestOptions{Limit: limit, InConversation: conversationID})
+	var items []store.Related
+	if mode == store.ModeSemantic {
+		items, err = store.NearestMessages(ctx, h.db, userID, vector, opt)
+	} else {
+		items, err = store.HybridMessages(ctx, h.db, userID, q, vector, opt)
+	}
 	if err != nil {
 		return api.Response{}, err
 	}
+	return found(items), nil
+}
+
+func found(items []store.Related) api.Response {
 	if items == nil {
 		items = []store.Related{}
 	}
-	return api.JSON(http.StatusOK, response{Items: items}), nil
+	return api.JSON(http.StatusOK, response{Items: items})
 }
 
 func upstream(err error) *api.Error {

@@ -31,15 +31,8 @@ func setup(t *testing.T) *fixture {
 	model, baseURL := devmodel.NewTestServer(t, devmodel.Config{Dimensions: stack.EmbeddingDimensions})
 	t.Setenv("OPENAI_API_KEY", "k")
 	t.Setenv("OPENAI_BASE_URL", baseURL)
-	h, err := wire(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(context.Background(), dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
+	h := testenv.Wire(t, wire)
+	pool := testenv.Pool(t, dbURL)
 	return &fixture{h: h, model: model, pool: pool}
 }
 
@@ -173,5 +166,121 @@ func TestEmbeddingQuota(t *testing.T) {
 	}
 	if status, _, _ := f.search(t, uuid.NewString(), map[string]string{"q": "flour"}); status != 200 {
 		t.Errorf("another user's quota: %d", status)
+	}
+}
+
+// TestSearchModes: every mode finds only the caller's messages, keyword
+// mode never asks the model, and an exact identifier that the embedding
+// misses ranks first in keyword and hybrid mode (the dev model's bag of
+// words puts a short message sharing one word of it first).
+func TestSearchModes(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	a, b := uuid.NewString(), uuid.NewString()
+	logs, _ := store.CreateConversation(ctx, f.pool, a, "Logs")
+	chat, _ := store.CreateConversation(ctx, f.pool, a, "Chat")
+	bConv, _ := store.CreateConversation(ctx, f.pool, b, "B's")
+	const token = "ERR_7f3a9c01"
+	target := f.say(t, a, logs.ID, "Yesterday the nightly deploy of the billing service to the staging cluster failed halfway "+
+		"through the database migration step, the pods restarted three times and the log finally said "+token+
+		" before the rollback finished, so we paged the on-call engineer and postponed the release until Monday.")
+	decoy := f.say(t, a, chat.ID, "Err on the side of caution.")
+	f.say(t, a, chat.ID, "Bread needs flour, water, salt and yeast.")
+	other := f.say(t, b, bConv.ID, token+" happened to me too.")
+
+	// The embedding misses: semantic search puts the decoy first.
+	_, sem, resp := f.search(t, a, map[string]string{"q": token, "mode": "semantic"})
+	if len(sem) == 0 || sem[0].MessageID == target {
+		t.Fatalf("semantic search found the identifier's message first, so this test proves nothing: %s", resp.Body)
+	}
+	if sem[0].MessageID != decoy {
+		t.Logf("semantic best: %+v", sem[0])
+	}
+
+	tests := []struct {
+		name      string
+		query     map[string]string
+		first     string // "" for no result
+		modelCall bool
+	}{
+		{"hybrid by default", map[string]string{"q": token}, target, true},
+		{"hybrid", map[string]string{"q": token, "mode": "hybrid"}, target, true},
+		{"keyword", map[string]string{"q": token, "mode": "keyword"}, target, false},
+		{"keyword, lower case", map[string]string{"q": strings.ToLower(token), "mode": "keyword"}, target, false},
+		{"keyword, narrowed to its conversation", map[string]string{"q": token, "mode": "keyword", "conversationId": logs.ID}, target, false},
+		{"keyword, narrowed to another conversation", map[string]string{"q": token, "mode": "keyword", "conversationId": chat.ID}, "", false},
+		{"hybrid, narrowed to its conversation", map[string]string{"q": token, "conversationId": logs.ID}, target, true},
+		{"keyword, no match", map[string]string{"q": "ERR_0000dead", "mode": "keyword"}, "", false},
+		{"keyword, no words at all", map[string]string{"q": "!!! ???", "mode": "keyword"}, "", false},
+		{"keyword, websearch syntax", map[string]string{"q": `"paged the on-call" -pizza`, "mode": "keyword"}, target, false},
+		{"semantic, the caller's only", map[string]string{"q": "happened to me too", "mode": "semantic"}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := len(f.model.Requests())
+			status, items, resp := f.search(t, a, tt.query)
+			if status != 200 {
+				t.Fatalf("%d %s", status, resp.Body)
+			}
+			if called := len(f.model.Requests()) > before; called && !tt.modelCall {
+				t.Error("keyword mode asked the model")
+			}
+			for i, it := range items {
+				if it.MessageID == other || it.ConversationID == bConv.ID {
+					t.Errorf("another user's message returned: %+v", it)
+				}
+				if i > 0 && it.Score > items[i-1].Score {
+					t.Errorf("not best first: %+v", items)
+				}
+				if it.Score < -1 || it.Score > 1 {
+					t.Errorf("score %v out of [-1, 1]", it.Score)
+				}
+			}
+			switch {
+			case tt.first == "" && tt.query["mode"] == "keyword" && len(items) != 0:
+				t.Errorf("want nothing, got %+v", items)
+			case tt.first != "" && (len(items) == 0 || items[0].MessageID != tt.first):
+				t.Errorf("want %s first, got %s", tt.first, resp.Body)
+			}
+		})
+	}
+
+	// The other user finds only their own message, in every mode.
+	for _, mode := range []string{"semantic", "keyword", "hybrid"} {
+		_, items, resp := f.search(t, b, map[string]string{"q": token, "mode": mode})
+		if len(items) != 1 || items[0].MessageID != other {
+			t.Errorf("%s: user b got %s, want only their own message", mode, resp.Body)
+		}
+	}
+}
+
+func TestSearchBadMode(t *testing.T) {
+	f := setup(t)
+	for _, mode := range []string{"fuzzy", "HYBRID", " keyword", ""} {
+		before := len(f.model.Requests())
+		status, _, resp := f.search(t, uuid.NewString(), map[string]string{"q": "x", "mode": mode})
+		if e := apitest.ErrorOf(t, resp); status != 400 || e.Code != "validation_failed" || !strings.Contains(resp.Body, "mode") {
+			t.Errorf("mode %q: %d %s, want 400 validation_failed on mode", mode, status, resp.Body)
+		}
+		if len(f.model.Requests()) != before {
+			t.Errorf("mode %q: the model was asked", mode)
+		}
+	}
+}
+
+// TestKeywordModeSkipsQuota: keyword mode embeds nothing, so a used-up
+// embedding quota does not refuse it.
+func TestKeywordModeSkipsQuota(t *testing.T) {
+	t.Setenv("QUOTA_EMBED_CHARS_PER_DAY", "3")
+	f := setup(t)
+	user := uuid.NewString()
+	if status, _, resp := f.search(t, user, map[string]string{"q": "flour and salt", "mode": "semantic"}); status != 200 {
+		t.Fatalf("first search: %d %s", status, resp.Body)
+	}
+	if status, _, resp := f.search(t, user, map[string]string{"q": "flour and salt", "mode": "hybrid"}); status != 429 {
+		t.Fatalf("hybrid over the quota: %d %s", status, resp.Body)
+	}
+	if status, _, resp := f.search(t, user, map[string]string{"q": "flour and salt", "mode": "keyword"}); status != 200 {
+		t.Errorf("keyword over the quota: %d %s", status, resp.Body)
 	}
 }

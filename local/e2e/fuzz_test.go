@@ -157,6 +157,7 @@ func TestRouteFuzz(t *testing.T) {
 type fixtures struct {
 	token, idToken, refresh string
 	conv                    string // the user's conversation, with a chat turn in it
+	answer                  string // the answer of that turn ({messageId})
 	doomed                  string // a conversation DELETE may delete
 	convCursor, msgCursor   string // genuine cursors: nextCursor of a page of one
 }
@@ -181,6 +182,13 @@ func newFixtures(t *testing.T, s *stack) *fixtures {
 	if r.status != 200 || !bytes.Contains(r.body, []byte("event: done")) {
 		t.Fatalf("a chat turn: %d %s", r.status, r.body)
 	}
+	var msgs struct{ Items []struct{ ID, Role string } }
+	r = s.do("GET", "/conversations/"+fx.conv+"/messages", token, nil)
+	r.decode(t, &msgs)
+	if n := len(msgs.Items); r.status != 200 || n == 0 || msgs.Items[n-1].Role != "assistant" {
+		t.Fatalf("the turn's messages: %d %s", r.status, r.body)
+	}
+	fx.answer = msgs.Items[len(msgs.Items)-1].ID
 	next := func(path string) string {
 		var page struct{ NextCursor *string }
 		r := s.do("GET", path, token, nil)
@@ -304,6 +312,10 @@ func (g *generator) validString(name string, s *schema) string {
 		return "Tell me about Miso."
 	case name == "q":
 		return "cat"
+	case name == "messageId":
+		return g.fx.answer
+	case name == "parentId":
+		return g.fx.answer
 	case name == "model" || name == "defaultModel":
 		return "gpt-4o-mini" // the template's ChatModel: what GET /models lists on the stack
 	case s.Format == "email":
@@ -369,7 +381,7 @@ func (g *generator) base(op *operation) *fuzzCase {
 	if op.method == "DELETE" {
 		id = g.fx.doomed
 	}
-	c.path = strings.ReplaceAll(c.path, "{id}", id)
+	c.path = strings.ReplaceAll(strings.ReplaceAll(c.path, "{id}", id), "{messageId}", g.fx.answer)
 	var q []string
 	for _, p := range op.params {
 		if p.In == "query" && p.Required {
@@ -753,15 +765,15 @@ func (g *generator) pathCases(op *operation) []*fuzzCase {
 	}
 	for _, bad := range append(badUUIDs(id), newUUID(), "..", ".", "%", "%2e%2e", id+"/x", "\x7f") {
 		c := g.base(op).clone("id " + trunc(bad, 20))
-		c.path = strings.ReplaceAll(op.path, "{id}", url.PathEscape(bad))
+		c.path = strings.ReplaceAll(strings.ReplaceAll(op.path, "{id}", url.PathEscape(bad)), "{messageId}", g.fx.answer)
 		c.want = wantNotFound
 		out = append(out, c)
 	}
 	c := g.base(op).clone("id upper-case")
-	c.path = strings.ReplaceAll(op.path, "{id}", strings.ToUpper(id))
+	c.path = strings.ReplaceAll(strings.ReplaceAll(op.path, "{id}", strings.ToUpper(id)), "{messageId}", g.fx.answer)
 	out = append(out, c)
 	c = g.base(op).clone("id empty: no route")
-	c.path = strings.ReplaceAll(op.path, "{id}", "")
+	c.path = strings.ReplaceAll(strings.ReplaceAll(op.path, "{id}", ""), "{messageId}", g.fx.answer)
 	c.want = wantGateway404
 	out = append(out, c)
 	return out
@@ -875,7 +887,7 @@ func (g *generator) unknownRoutes(ops []*operation) []*fuzzCase {
 			if slices.Contains(methods[p], m) {
 				continue
 			}
-			out = append(out, &fuzzCase{what: "no such method", method: m, path: strings.ReplaceAll(p, "{id}", g.fx.conv),
+			out = append(out, &fuzzCase{what: "no such method", method: m, path: strings.ReplaceAll(strings.ReplaceAll(p, "{id}", g.fx.conv), "{messageId}", g.fx.answer),
 				auth: "Bearer " + g.fx.token, want: wantGateway404})
 		}
 	}
@@ -1016,6 +1028,13 @@ func (f *fuzzer) judge(c *fuzzCase, a answer) {
 	if strings.HasPrefix(a.header.Get("Content-Type"), "text/event-stream") {
 		if !bytes.Contains(a.body, []byte("event: done")) || bytes.Contains(a.body, []byte("event: error")) {
 			f.problem(c, "%s: a turn that did not finish", got)
+		}
+		return
+	}
+	if media, _, _ := strings.Cut(a.header.Get("Content-Type"), ";"); media != "" && media != "application/json" {
+		// Another documented media type (an export's text/markdown): not JSON.
+		if !slices.Contains(c.op.media[a.status], media) {
+			f.problem(c, "%s: Content-Type %q, which the document does not give", got, a.header.Get("Content-Type"))
 		}
 		return
 	}

@@ -82,6 +82,7 @@ type schema struct {
 	Properties  map[string]*schema `yaml:"properties"`
 	Items       *schema            `yaml:"items"`
 	OneOf       []*schema          `yaml:"oneOf"`
+	AllOf       []*schema          `yaml:"allOf"`
 	MinLength   *int               `yaml:"minLength"`
 	MaxLength   *int               `yaml:"maxLength"`
 	MinItems    *int               `yaml:"minItems"`
@@ -116,7 +117,8 @@ type operation struct {
 	body             *schema      // nil: no request body
 	bodyRequired     bool
 	statuses         map[int]bool
-	responses        map[int]*schema // the JSON body of each documented status
+	responses        map[int]*schema  // the JSON body of each documented status
+	media            map[int][]string // each documented status's media types
 }
 
 func (o *operation) String() string { return o.method + " " + o.path }
@@ -156,7 +158,7 @@ func (sp *apiSpec) operations() ([]*operation, error) {
 				continue
 			}
 			op := &operation{id: o.OperationID, method: method, path: path, statuses: map[int]bool{},
-				responses: map[int]*schema{}}
+				responses: map[int]*schema{}, media: map[int][]string{}}
 			op.public = o.Security != nil && len(*o.Security) == 0 || o.Security == nil && len(sp.Security) == 0
 			for _, p := range append(slices.Clone(item.Parameters), o.Parameters...) {
 				rp, err := sp.parameter(p)
@@ -182,6 +184,9 @@ func (sp *apiSpec) operations() ([]*operation, error) {
 					return nil, fmt.Errorf("%s %d: %w", op, status, err)
 				}
 				op.statuses[status] = true
+				for media := range rr.Content {
+					op.media[status] = append(op.media[status], media)
+				}
 				if mt := rr.Content["application/json"]; mt != nil {
 					op.responses[status] = mt.Schema
 				}
@@ -284,7 +289,7 @@ func decodeJSON(b []byte) (any, error) {
 }
 
 // validate checks decoded JSON (from decodeJSON) against s: types,
-// required, properties, items, enum, const, oneOf, lengths in characters,
+// required, properties, items, enum, const, oneOf, allOf, lengths in characters,
 // item counts, bounds, and the uuid and date-time formats. An e-mail is
 // only checked to have an @: the format is an annotation in JSON Schema.
 func (sp *apiSpec) validate(s *schema, v any, at string) error {
@@ -301,6 +306,11 @@ func (sp *apiSpec) validate(s *schema, v any, at string) error {
 		}
 		if n != 1 {
 			return fmt.Errorf("%s: matches %d of oneOf's %d schemas", at, n, len(s.OneOf))
+		}
+	}
+	for _, part := range s.AllOf {
+		if err := sp.validate(part, v, at); err != nil {
+			return err
 		}
 	}
 	if ts := s.types(); len(ts) > 0 && !slices.ContainsFunc(ts, func(t string) bool { return hasType(v, t) }) {

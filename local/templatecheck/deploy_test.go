@@ -219,7 +219,7 @@ func TestChecksCatchOnTheRealTemplate(t *testing.T) {
 			want: "HttpApi: CorsConfiguration: ExposeHeaders lacks retry-after"},
 		{name: "PATCH not allowed across origins",
 			edit: func(s string) string {
-				return strings.Replace(s, "AllowMethods: [GET, POST, PATCH, DELETE]", "AllowMethods: [GET, POST, DELETE]", 1)
+				return strings.Replace(s, "AllowMethods: [GET, POST, PUT, PATCH, DELETE]", "AllowMethods: [GET, POST, PUT, DELETE]", 1)
 			},
 			want: "HttpApi: CorsConfiguration: AllowMethods lacks PATCH"},
 		{name: "no CORS on the stream's Function URL",

@@ -32,7 +32,7 @@ func TestLoadBuildMeasure(t *testing.T) {
 		t.Fatal(err)
 	}
 	dims := env.EmbeddingDimensions
-	ds, err := Load(ctx, conn, Spec{Scale: 600, Users: 3, Dims: dims, Seed: 7, PerConversation: 20, ContentBytes: 80})
+	ds, err := Load(ctx, conn, Spec{Scale: 600, Users: 3, Dims: dims, Seed: 7, PerConversation: 20, ContentBytes: 80, Labelled: 20})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,5 +138,28 @@ func TestLoadBuildMeasure(t *testing.T) {
 	rel, err := store.NearestMessages(ctx, conn, heavy.ID, queries[0], store.NearestOptions{Limit: 10})
 	if err != nil || len(rel) != 10 {
 		t.Fatalf("NearestMessages: %d rows, %v", len(rel), err)
+	}
+
+	// The labelled set: every token found by keyword and hybrid search.
+	if len(ds.Labelled) != 20 {
+		t.Fatalf("%d labelled messages, want 20", len(ds.Labelled))
+	}
+	pool, err := pools.Get(ctx, store.EfSearch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	labelled := LabelQueries(ds, 7)
+	for _, mode := range []string{store.ModeKeyword, store.ModeHybrid, store.ModeSemantic} {
+		r := MeasureText(ctx, pool, mode, "labelled tokens", heavy, labelled[:2], labelled, 10)
+		if r.Error != "" || r.Queries != 20 || r.P95Ms < r.P50Ms {
+			t.Fatalf("%s: %+v", mode, r)
+		}
+		if mode != store.ModeSemantic && r.Recall != 1 {
+			t.Errorf("%s search, labelled tokens: recall %v, want 1", mode, r.Recall)
+		}
+		t.Logf("%s, labelled tokens: recall@10 %.2f", mode, r.Recall)
+	}
+	if r := MeasureText(ctx, pool, store.ModeHybrid, "two common words", heavy, nil, WordQueries(ds.Model, 7, 5), 10); r.Error != "" || r.Recall != -1 {
+		t.Errorf("common words: %+v", r)
 	}
 }

@@ -24,6 +24,18 @@ type Spec struct {
 	ContentBytes int
 	Seed         uint64
 	Model        ModelOptions
+	// Labelled is the number of the heavy user's messages that also hold a
+	// unique token (ERR_ and 12 hex digits), the keyword search's labelled
+	// set (see Label).
+	Labelled int
+}
+
+// Label is a message holding a unique token: the keyword search must find
+// it among the first k for a query of the token.
+type Label struct {
+	Token     string `json:"token"`
+	MessageID string `json:"messageId"`
+	Topic     int    `json:"topic"`
 }
 
 // User is a loaded user.
@@ -41,6 +53,7 @@ type Dataset struct {
 	Conversations int     `json:"conversations"`
 	LoadSeconds   float64 `json:"loadSeconds"`
 	Model         *Model  `json:"-"`
+	Labelled      []Label `json:"-"`
 }
 
 // User returns the first user of kind, if any.
@@ -144,6 +157,20 @@ func Load(ctx context.Context, conn *pgx.Conn, spec Spec) (*Dataset, error) {
 		}
 	}
 	ds.Messages, ds.Conversations = len(msgs), len(convs)
+	// The labelled messages: distinct messages of the heavy user, drawn
+	// from a generator of their own so that the rest of the data set is
+	// the same with or without them.
+	labels := map[int]string{}
+	labelRng := rand.New(rand.NewPCG(spec.Seed, 5))
+	for len(labels) < min(spec.Labelled, sizes[0]) {
+		i := labelRng.IntN(sizes[0])
+		if _, dup := labels[i]; dup {
+			continue
+		}
+		tok := fmt.Sprintf("ERR_%012x", labelRng.Uint64()>>16)
+		labels[i] = tok
+		ds.Labelled = append(ds.Labelled, Label{Token: tok, MessageID: uuidString(msgs[i].id), Topic: int(msgs[i].topic)})
+	}
 
 	if _, err := conn.Exec(ctx, `SET session_replication_role = replica`); err != nil {
 		return nil, fmt.Errorf("turn triggers off for the load: %w", err)
@@ -207,9 +234,13 @@ func Load(ctx context.Context, conn *pgx.Conn, spec Spec) (*Dataset, error) {
 			}
 			at := c.start.Add(time.Duration(pos) * time.Minute)
 			pos++
+			text := content(textRng, int(m.topic), spec.ContentBytes)
+			if tok, ok := labels[i-1]; ok {
+				text += " failed with " + tok
+			}
 			// seq given: the trigger that would number each row is skipped.
 			return []any{uid(m.id), uid(c.id), uid(userIDs[c.user]), role,
-				content(textRng, int(m.topic), spec.ContentBytes), "complete", at, at, int64(pos)}, nil
+				text, "complete", at, at, int64(pos)}, nil
 		})); err != nil {
 		return nil, fmt.Errorf("copy messages: %w", err)
 	}

@@ -18,22 +18,23 @@ const historyTTL = 6 * time.Hour
 
 // historyCache keeps each conversation's recent messages in Redis (one GET on
 // a hit, one SET after a turn, in the same command as the turn's spending
-// when quotas are counted). An entry records the conversation's
-// message_count when it was written; it is used only if the count is still the
-// same, so any write the cache did not see (another tab's turn, a deleted
-// answer) makes it miss instead of serving stale history.
+// when quotas are counted). An entry records the id of its newest message;
+// it is used only for a turn whose message follows exactly that one, so a
+// write the cache did not see (another tab's turn, an edit that branches
+// off, a regenerated answer) makes it miss instead of serving another
+// branch's history.
 type historyCache struct{ rdb *redis.Client }
 
 type historyEntry struct {
-	Count    int             `json:"c"`
+	Leaf     string          `json:"l"` // the newest message's id
 	Messages []store.Message `json:"m"` // newest first
 }
 
 func historyKey(conversationID string) string { return cache.HistoryKey(conversationID) }
 
-// get returns the cached window if it was written at messageCount.
-func (h historyCache) get(ctx context.Context, conversationID string, messageCount int) ([]store.Message, bool) {
-	if h.rdb == nil {
+// get returns the cached window if its newest message is leaf.
+func (h historyCache) get(ctx context.Context, conversationID, leaf string) ([]store.Message, bool) {
+	if h.rdb == nil || leaf == "" {
 		return nil, false
 	}
 	b, err := h.rdb.Get(ctx, historyKey(conversationID)).Bytes()
@@ -44,24 +45,24 @@ func (h historyCache) get(ctx context.Context, conversationID string, messageCou
 		return nil, false
 	}
 	var e historyEntry
-	if json.Unmarshal(b, &e) != nil || e.Count != messageCount {
+	if json.Unmarshal(b, &e) != nil || e.Leaf != leaf {
 		return nil, false
 	}
 	return e.Messages, true
 }
 
-// entry encodes the window as of messageCount, as set stores it.
-func (h historyCache) entry(messageCount int, messages []store.Message) ([]byte, bool) {
-	if h.rdb == nil {
+// entry encodes the window (newest first), as set stores it.
+func (h historyCache) entry(messages []store.Message) ([]byte, bool) {
+	if h.rdb == nil || len(messages) == 0 {
 		return nil, false
 	}
-	b, err := json.Marshal(historyEntry{Count: messageCount, Messages: messages})
+	b, err := json.Marshal(historyEntry{Leaf: messages[0].ID, Messages: messages})
 	return b, err == nil
 }
 
-// set stores the window as of messageCount.
-func (h historyCache) set(ctx context.Context, conversationID string, messageCount int, messages []store.Message) {
-	b, ok := h.entry(messageCount, messages)
+// set stores the window (newest first).
+func (h historyCache) set(ctx context.Context, conversationID string, messages []store.Message) {
+	b, ok := h.entry(messages)
 	if !ok {
 		return
 	}

@@ -70,6 +70,10 @@ type Request struct {
 	ConversationID  string
 	Content         string
 	ClientMessageID *string
+	// Parent is where the message goes in the conversation's tree: after
+	// the current leaf unless set (an edit: after the edited message's
+	// parent).
+	Parent store.Parent
 }
 
 // Turn is a turn whose user message is stored and whose answer can stream.
@@ -111,7 +115,7 @@ type (
 // store.ErrTurnInProgress, or a database error.
 func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
 	u, err := store.AddUserMessage(ctx, s.db, req.UserID, req.ConversationID, req.Content, req.ClientMessageID,
-		TitleFrom(req.Content), answerWithin(ctx))
+		TitleFrom(req.Content), answerWithin(ctx), req.Parent)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +124,18 @@ func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
 		t.assistantID = u.Answer.ID
 	}
 	return t, nil
+}
+
+// Regenerate claims the question of the caller's answer answerID for a new
+// answer beside it (store.RegenerateTurn): store.ErrNotFound,
+// store.ErrNotAnAnswer, store.ErrTurnInProgress, or a database error.
+func (s *Service) Regenerate(ctx context.Context, userID, conversationID, answerID string) (*Turn, error) {
+	u, content, err := store.RegenerateTurn(ctx, s.db, userID, conversationID, answerID, answerWithin(ctx))
+	if err != nil {
+		return nil, err
+	}
+	req := Request{UserID: userID, ConversationID: conversationID, Content: content}
+	return &Turn{req: req, user: u, assistantID: uuid.NewString()}, nil
 }
 
 // answerWithin is how long a turn claims its message: until the invocation's
@@ -274,11 +290,11 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		window = window[:s.cfg.HistoryMaxMessages]
 	}
 	if s.spent == nil {
-		s.history.set(after, t.req.ConversationID, t.user.MessageCount+2, window)
+		s.history.set(after, t.req.ConversationID, window)
 		return
 	}
 	// The spending and the new window: one Redis command.
-	if entry, ok := s.history.entry(t.user.MessageCount+2, window); ok {
+	if entry, ok := s.history.entry(window); ok {
 		s.spent.SpendAndSet(after, t.req.UserID, spent, historyKey(t.req.ConversationID), entry, historyTTL)
 	} else {
 		s.spent.Spend(after, t.req.UserID, spent)
@@ -316,8 +332,12 @@ func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message,
 			}
 		}
 	}()
+	if t.user.ParentID == nil {
+		wg.Wait()
+		return nil, related, userVector // a first message: no history
+	}
 	if !t.user.Retry {
-		history, _ = s.history.get(ctx, t.req.ConversationID, t.user.MessageCount)
+		history, _ = s.history.get(ctx, t.req.ConversationID, *t.user.ParentID)
 	}
 	if history == nil {
 		var err error

@@ -112,11 +112,11 @@ func TestAnswerWithin(t *testing.T) {
 func TestHistoryCacheWithoutRedis(t *testing.T) {
 	var h historyCache
 	ctx := context.Background()
-	h.set(ctx, "c1", 2, []store.Message{{ID: "m1", Content: "hi"}})
-	if got, ok := h.get(ctx, "c1", 2); ok || got != nil {
+	h.set(ctx, "c1", []store.Message{{ID: "m1", Content: "hi"}})
+	if got, ok := h.get(ctx, "c1", "m1"); ok || got != nil {
 		t.Errorf("get = %v, %v; want a miss", got, ok)
 	}
-	if _, ok := h.entry(2, nil); ok {
+	if _, ok := h.entry([]store.Message{{ID: "m1"}}); ok {
 		t.Error("an entry to store without Redis")
 	}
 }

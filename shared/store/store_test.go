@@ -335,7 +335,7 @@ func TestTurnOrderIsCausal(t *testing.T) {
 	}
 	ask := func(content string) store.UserTurn {
 		t.Helper()
-		u, err := store.AddUserMessage(ctx, pool, user, conv.ID, content, nil, content, time.Minute)
+		u, err := store.AddUserMessage(ctx, pool, user, conv.ID, content, nil, content, time.Minute, store.Parent{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -425,7 +425,7 @@ func TestTurnOrderIsCausal(t *testing.T) {
 	}
 	answerOnly, _ := store.CreateConversation(ctx, pool, user, "answer only")
 	q := func() store.UserTurn {
-		u, err := store.AddUserMessage(ctx, pool, user, answerOnly.ID, "x", nil, "x", time.Minute)
+		u, err := store.AddUserMessage(ctx, pool, user, answerOnly.ID, "x", nil, "x", time.Minute, store.Parent{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -458,7 +458,7 @@ func TestConcurrentTurnsTakeDistinctPlaces(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := store.AddUserMessage(ctx, pool, user, conv.ID, fmt.Sprint("m", i), nil, "t", time.Minute)
+			_, err := store.AddUserMessage(ctx, pool, user, conv.ID, fmt.Sprint("m", i), nil, "t", time.Minute, store.Parent{})
 			errs <- err
 		}()
 	}
@@ -513,7 +513,7 @@ func TestNonCanonicalIDsAreNotFound(t *testing.T) {
 			"delete":   func() error { return store.DeleteConversation(ctx, pool, user, id) },
 			"messages": func() error { _, err := store.ListMessages(ctx, pool, user, id, 10, nil); return err },
 			"add": func() error {
-				_, err := store.AddUserMessage(ctx, pool, user, id, "hi", nil, "t", time.Minute)
+				_, err := store.AddUserMessage(ctx, pool, user, id, "hi", nil, "t", time.Minute, store.Parent{})
 				return err
 			},
 		}

@@ -12,6 +12,9 @@ import (
 // *TurnInProgressError, which says until when.
 var ErrTurnInProgress = errors.New("a turn with this clientMessageId is in progress")
 
+// ErrBadParent is a parentId that is no message of the conversation.
+var ErrBadParent = errors.New("the parent is no message of this conversation")
+
 // TurnInProgressError is ErrTurnInProgress with the time by which the turn
 // will have answered or given up.
 type TurnInProgressError struct{ Until time.Time }
@@ -39,6 +42,18 @@ type UserTurn struct {
 	// The conversation's model and system prompt, the user's instructions
 	// and default model; nil when not set.
 	Model, SystemPrompt, Instructions, DefaultModel *string
+	// ParentID is the message this one follows (nil for a first message):
+	// the history is the path above it.
+	ParentID *string
+}
+
+// Parent is where a new user message goes in the conversation's tree: after
+// the current leaf (the zero value), after a given message (an edit of a
+// message makes a sibling of it, after its parent), or first (ID nil with
+// Set).
+type Parent struct {
+	Set bool
+	ID  *string
 }
 
 // AddUserMessage stores the user's message in the caller's conversation, in
@@ -49,9 +64,12 @@ type UserTurn struct {
 // *TurnInProgressError, never a second model call (the answer, or
 // ReleaseTurn, ends the claim). ErrNotFound if the conversation is not the
 // caller's.
-func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string, answerWithin time.Duration) (UserTurn, error) {
+func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string, answerWithin time.Duration, parent Parent) (UserTurn, error) {
 	if !ValidID(conversationID) {
 		return UserTurn{}, ErrNotFound
+	}
+	if parent.Set && parent.ID != nil && !ValidID(*parent.ID) {
+		return UserTurn{}, ErrBadParent
 	}
 	var (
 		owned                       bool
@@ -59,27 +77,36 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 		msgID, answerID, answerText *string
 		answerStatus                *string
 		createdAt, answerCreatedAt  *time.Time
-		stored, claimed             bool
+		stored, claimed, parentOK   bool
 		answeringUntil              *time.Time
 	)
 	err := db.QueryRow(ctx, `
 		WITH conv AS (
-			SELECT c.id, c.title, c.message_count, c.model, c.system_prompt, u.instructions, u.default_model
+			SELECT c.id, c.title, c.message_count, c.model, c.system_prompt, c.leaf_id, u.instructions, u.default_model
 			FROM conversations c LEFT JOIN users u ON u.id = c.user_id
 			WHERE c.id = $1 AND c.user_id = $2
+		), par AS (
+			-- No parent: the triggers put it after the leaf. The nil UUID asks
+			-- for a first message (migration 011).
+			SELECT CASE WHEN NOT $7 THEN NULL ELSE coalesce($8::uuid, '00000000-0000-0000-0000-000000000000') END AS id,
+				NOT $7 OR $8::uuid IS NULL
+				OR EXISTS (SELECT 1 FROM messages WHERE id = $8::uuid AND conversation_id = $1 AND user_id = $2) AS ok
 		), ins AS (
-			INSERT INTO messages (conversation_id, user_id, role, content, client_message_id, answering_until)
-			SELECT id, $2, 'user', $3, $4, clock_timestamp() + $6::float8 * interval '1 second' FROM conv
+			INSERT INTO messages (conversation_id, user_id, role, content, client_message_id, answering_until, parent_id)
+			SELECT id, $2, 'user', $3, $4, clock_timestamp() + $6::float8 * interval '1 second', (SELECT id FROM par)
+			FROM conv WHERE (SELECT ok FROM par)
 			ON CONFLICT (conversation_id, client_message_id) DO NOTHING
-			RETURNING id, created_at
+			RETURNING id, created_at, parent_id
 		), titled AS (
 			UPDATE conversations c SET title = $5
 			FROM ins WHERE c.id = $1 AND c.title = 'New conversation'
 			RETURNING c.title
 		), prior AS (
-			SELECT m.id, m.created_at, m.answering_until,
+			SELECT m.id, m.created_at, m.answering_until, m.parent_id,
 				a.id AS a_id, a.content AS a_content, a.status AS a_status, a.created_at AS a_created
-			FROM messages m LEFT JOIN messages a ON a.reply_to = m.id
+			FROM messages m LEFT JOIN LATERAL (
+				SELECT id, content, status, created_at FROM messages WHERE reply_to = m.id ORDER BY seq DESC LIMIT 1
+			) a ON true
 			WHERE m.conversation_id = $1 AND m.user_id = $2 AND m.client_message_id = $4
 			  AND NOT EXISTS (SELECT 1 FROM ins)
 		), claim AS (
@@ -88,6 +115,9 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 			WHERE m.id = p.id AND p.a_status IS DISTINCT FROM 'complete'
 			  AND (p.answering_until IS NULL OR p.answering_until <= clock_timestamp())
 			RETURNING m.id
+		), reclaimed AS (
+			-- A retried message is the branch shown while it is answered again.
+			UPDATE conversations c SET leaf_id = claim.id FROM claim WHERE c.id = $1
 		)
 		SELECT EXISTS (SELECT 1 FROM conv), EXISTS (SELECT 1 FROM ins), EXISTS (SELECT 1 FROM claim),
 			(SELECT answering_until FROM prior),
@@ -97,15 +127,20 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 			COALESCE((SELECT title FROM titled), (SELECT title FROM conv), ''),
 			COALESCE((SELECT message_count FROM conv), 0),
 			(SELECT model FROM conv), (SELECT system_prompt FROM conv), (SELECT instructions FROM conv), (SELECT default_model FROM conv),
-			EXISTS (SELECT 1 FROM titled)`,
-		conversationID, userID, content, clientMessageID, title, answerWithin.Seconds()).
+			EXISTS (SELECT 1 FROM titled),
+			COALESCE((SELECT parent_id FROM ins), (SELECT parent_id FROM prior))::text,
+			(SELECT ok FROM par)`,
+		conversationID, userID, content, clientMessageID, title, answerWithin.Seconds(), parent.Set, parent.ID).
 		Scan(&owned, &stored, &claimed, &answeringUntil, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount,
-			&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel, &t.Titled)
+			&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel, &t.Titled, &t.ParentID, &parentOK)
 	if err != nil {
 		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
 	}
 	if !owned {
 		return UserTurn{}, ErrNotFound
+	}
+	if !parentOK {
+		return UserTurn{}, ErrBadParent
 	}
 	if msgID == nil { // a concurrent request is storing the same message
 		return UserTurn{}, &TurnInProgressError{Until: time.Now().Add(answerWithin)}
@@ -125,9 +160,12 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 }
 
 // DeleteIncompleteAnswer removes the caller's unfinished answer to a user
-// message, so that a retried turn can answer it again.
+// message, so that a retried turn can answer it again; one that the
+// conversation went on from (it has children) stays, and the new answer
+// becomes its sibling.
 func DeleteIncompleteAnswer(ctx context.Context, db DB, userID, userMessageID string) error {
-	_, err := db.Exec(ctx, `DELETE FROM messages WHERE reply_to = $1 AND user_id = $2 AND status = 'incomplete'`,
+	_, err := db.Exec(ctx, `DELETE FROM messages a WHERE reply_to = $1 AND user_id = $2 AND status = 'incomplete'
+		AND NOT EXISTS (SELECT 1 FROM messages c WHERE c.parent_id = a.id)`,
 		userMessageID, userID)
 	if err != nil {
 		return fmt.Errorf("delete incomplete answer to %s: %w", userMessageID, err)
@@ -147,7 +185,9 @@ func ReleaseTurn(ctx context.Context, db DB, userID, userMessageID string) error
 }
 
 // AddAssistantMessage stores an answer with the id announced to the client,
-// and ends the claim on answering its question, in one round trip.
+// and ends the claim on answering its question, in one round trip. It
+// follows its question; it ends the branch shown if its question still did
+// (migration 011's triggers).
 // The model, its usage and its duration are stored with it.
 func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id, replyTo, content, status string, a Answered) (Message, error) {
 	ms := int(a.Duration.Milliseconds())
@@ -157,9 +197,9 @@ func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id,
 		WITH answered AS (
 			UPDATE messages SET answering_until = NULL WHERE id = $6 AND user_id = $3
 		)
-		INSERT INTO messages (id, conversation_id, user_id, role, content, status, reply_to,
+		INSERT INTO messages (id, conversation_id, user_id, role, content, status, reply_to, parent_id,
 			model, prompt_tokens, completion_tokens, duration_ms)
-		SELECT $1, c.id, $3, 'assistant', $4, $5, $6, $7, $8, $9, $10 FROM conversations c WHERE c.id = $2 AND c.user_id = $3
+		SELECT $1, c.id, $3, 'assistant', $4, $5, $6, $6, $7, $8, $9, $10 FROM conversations c WHERE c.id = $2 AND c.user_id = $3
 		RETURNING created_at`, id, conversationID, userID, content, status, replyTo,
 		a.Model, usage.PromptTokens, usage.CompletionTokens, ms).Scan(&m.CreatedAt)
 	if err != nil {
@@ -169,14 +209,21 @@ func AddAssistantMessage(ctx context.Context, db DB, userID, conversationID, id,
 }
 
 // RecentMessages returns up to limit messages of the caller's conversation
-// that come before the message before in the conversation's order (seq),
-// newest first: the history a turn answering before may see.
+// on the path above the message before (its parent, the parent's parent…),
+// newest first: the history a turn answering before may see — its branch
+// only, never a sibling's.
 func RecentMessages(ctx context.Context, db DB, userID, conversationID, before string, limit int) ([]Message, error) {
 	rows, err := db.Query(ctx, `
-		SELECT id::text, role, content, status, created_at FROM messages
-		WHERE conversation_id = $1 AND user_id = $2
-		  AND seq < (SELECT seq FROM messages WHERE id = $3 AND conversation_id = $1)
-		ORDER BY seq DESC LIMIT $4`, conversationID, userID, before, limit)
+		WITH RECURSIVE path AS (
+			SELECT m.id, m.parent_id, 1 AS depth FROM messages m
+			WHERE m.id = (SELECT parent_id FROM messages WHERE id = $3 AND conversation_id = $1 AND user_id = $2)
+			UNION ALL
+			SELECT m.id, m.parent_id, p.depth + 1 FROM path p JOIN messages m ON m.id = p.parent_id
+			WHERE p.depth < $4
+		)
+		SELECT m.id::text, m.role, m.content, m.status, m.created_at
+		FROM path JOIN messages m ON m.id = path.id
+		ORDER BY path.depth`, conversationID, userID, before, limit)
 	if err != nil {
 		return nil, fmt.Errorf("recent messages of %s: %w", conversationID, err)
 	}

@@ -20,7 +20,9 @@ type Related struct {
 	Role              string    `json:"role"`
 	Content           string    `json:"content"`
 	CreatedAt         time.Time `json:"createdAt"`
-	Score             float64   `json:"score"` // cosine similarity
+	// Score is the cosine similarity (NearestMessages), the ts_rank
+	// (KeywordMessages) or the reciprocal rank fusion score (HybridMessages).
+	Score float64 `json:"score"`
 }
 
 // NearestOptions narrows a nearest-neighbour search.

@@ -361,6 +361,68 @@ async function journey(t, browser, stack, report) {
     await button('Send message').waitFor();
   });
 
+  await step('export a conversation as Markdown: a file with its title, its messages and who wrote them', async () => {
+    await go(`/c/${conv1}`);
+    await page.locator('li.message.assistant').first().waitFor();
+    await button('Export').click();
+    const downloaded = page.waitForEvent('download');
+    await page.getByRole('menuitem', { name: 'Markdown (.md)', exact: true }).click();
+    const download = await downloaded;
+    assert.match(download.suggestedFilename(), /^[A-Za-z0-9_.-]+\.md$/);
+    let md = '';
+    for await (const chunk of await download.createReadStream()) md += chunk;
+    assert.match(md, /^# .+\n\n- Created: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\n- Updated: /);
+    assert.match(md, /\n\*\*You\*\* · [^\n]+ UTC\n\nLine one of the question\nand line two\n/);
+    assert.match(md, /\n\*\*Assistant\*\* · [^\n]+ UTC · [^\n]+ · \d+ prompt \+ \d+ completion tokens\n\nDev model here\. [^\n]*"Line one of the question and line two"\. That is all I can say\.\n/);
+    assert.equal(await button('Export').isEnabled(), true);
+  });
+
+  await step('each answer shows its model, tokens and time; settings sums them per model', async () => {
+    // The answer that just streamed got its line from its done event.
+    const answer = await lastAssistant().locator('.md').innerText();
+    const model = answer.match(/^Dev model here\. I am ([\w.:-]+)\. /)?.[1];
+    assert.ok(model, `the dev model names its model: ${answer}`);
+    const lineRe = new RegExp(`^${model.replace(/\W/g, '\\$&')} · [1-9][\\d\\s]* tokens? · \\d+(\\.\\d)? (ms|s|min)`);
+    assert.match(await lastAssistant().locator('.usage-line').innerText(), lineRe);
+    await shots('usage-line');
+
+    // This month's usage on the settings page lists that model.
+    await go('/settings');
+    const usage = page.getByRole('region', { name: 'Usage', exact: true });
+    const row = usage.locator(`tbody tr[data-model="${model}"]`);
+    await row.waitFor();
+    const answers = Number((await row.locator('[data-col="answers"]').innerText()).replace(/\D/g, ''));
+    assert.ok(answers >= 1, `${model}: ${answers} answers`);
+    assert.match(await usage.locator('tfoot').innerText(), /^Total\b/);
+    // An earlier month: its first to the next's first (UTC); an error in words first, then Retry.
+    const month = usage.getByLabel('Month', { exact: true });
+    const isUsage = (u) => u.pathname.endsWith('/me/usage');
+    const fail = (route) => route.fulfill({
+      status: 500,
+      headers: { 'Content-Type': 'application/json', ...cors },
+      body: JSON.stringify({ error: { code: 'internal', message: 'internal error', requestId: 'r' } }),
+    });
+    await page.route(isUsage, fail);
+    const previous = (await month.locator('option').nth(1).getAttribute('value'));
+    await month.selectOption(previous);
+    await usage.getByRole('alert').filter({ hasText: 'Something went wrong on our side. Please try again.' }).waitFor();
+    await page.unroute(isUsage, fail);
+    const req = page.waitForRequest((r) => isUsage(new URL(r.url())) && r.method() === 'GET');
+    await usage.getByRole('button', { name: 'Retry', exact: true }).click();
+    const q = new URL((await req).url()).searchParams;
+    const [y, m] = previous.split('-').map(Number);
+    assert.equal(q.get('from'), `${previous}-01T00:00:00Z`);
+    assert.equal(q.get('to'), new Date(Date.UTC(y, m, 1)).toISOString().replace('.000Z', 'Z'));
+    await usage.getByText(/^No answers in \w+ \d{4}\.$/).waitFor(); // a new user: none before this month
+    await month.selectOption({ index: 0 });
+    await row.waitFor();
+
+    // Kept by the server: the conversation, loaded anew, shows the line on its answer.
+    await go(`/c/${conv2}`);
+    await lastAssistant().locator('.usage-line').waitFor();
+    assert.match(await lastAssistant().locator('.usage-line').innerText(), lineRe);
+  });
+
   await step('Markdown answers: code blocks formatted, raw HTML shown as text', async () => {
     // The dev model answers in plain sentences: this one answer comes from a
     // stub of the stream route, to see the renderer in the real page.
@@ -510,6 +572,66 @@ async function journey(t, browser, stack, report) {
     assert.equal(await waitAnswerDone(), 'failed');
     await lastAssistant().getByText('Too many requests. Please wait 42 seconds and try again.').waitFor();
     await go('/'); // leave the failed turn behind
+  });
+
+  await step('regenerate an answer, edit a question, and switch between the versions', async () => {
+    // conv2's branch ends with "Please retry this one" and its answer (the retry step).
+    await go(`/c/${conv2}`);
+    const lastUser = () => page.locator('li.message.user').last();
+    const position = (li) => li.locator('.switcher-pos');
+    await lastAssistant().getByRole('button', { name: 'Regenerate answer' }).waitFor();
+    await button('Send message').waitFor();
+    const count = await page.locator('li.message').count();
+    assert.equal(await lastUser().locator('.plain').innerText(), 'Please retry this one');
+    assert.equal(await position(lastAssistant()).count(), 0, 'one answer: no switcher');
+
+    // Regenerate: a new answer streams in place of the one shown; both are kept.
+    const regen = page.waitForRequest((r) => r.method() === 'POST'
+      && new RegExp(`^${stack.env.STREAM_URL}/conversations/${conv2}/messages/[0-9a-f-]{36}/regenerate$`).test(r.url()));
+    await lastAssistant().getByRole('button', { name: 'Regenerate answer' }).click();
+    assert.equal((await regen).postData(), null, 'no body');
+    assert.equal(await waitAnswerDone(), 'complete');
+    assert.match(await lastAssistant().locator('.md').innerText(), /^Dev model here\. .*"Please retry this one"\. That is all I can say\.$/);
+    await position(lastAssistant()).filter({ hasText: /^2 \/ 2$/ }).waitFor();
+    assert.equal(await page.locator('li.message').count(), count, 'in place, not after');
+    await button('Send message').waitFor(); // the stream has closed
+    assert.equal(await lastAssistant().getByRole('button', { name: 'Next version' }).isDisabled(), true);
+    await lastAssistant().getByRole('button', { name: 'Previous version' }).click();
+    await position(lastAssistant()).filter({ hasText: /^1 \/ 2$/ }).waitFor();
+    await lastAssistant().getByRole('button', { name: 'Next version' }).click();
+    await position(lastAssistant()).filter({ hasText: /^2 \/ 2$/ }).waitFor();
+
+    // Edit the question: a new branch from its parent, answered anew.
+    const edited = 'Please answer this edited question instead';
+    await lastUser().getByRole('button', { name: 'Edit message' }).click();
+    const box = lastUser().getByRole('textbox', { name: 'Edited message' });
+    assert.equal(await box.inputValue(), 'Please retry this one');
+    await lastUser().getByRole('button', { name: 'Cancel', exact: true }).click();
+    await box.waitFor({ state: 'detached' });
+    await lastUser().getByRole('button', { name: 'Edit message' }).click();
+    await box.fill(edited);
+    const turn = page.waitForRequest((r) => r.method() === 'POST' && r.url() === `${stack.env.STREAM_URL}/conversations/${conv2}/messages`);
+    await lastUser().getByRole('button', { name: 'Save', exact: true }).click();
+    const body = JSON.parse((await turn).postData());
+    assert.equal(body.content, edited);
+    assert.match(body.parentId, /^[0-9a-f-]{36}$/, 'the edited message\'s parent');
+    assert.equal(await waitAnswerDone(), 'complete');
+    assert.equal(await lastUser().locator('.plain').innerText(), edited);
+    assert.match(await lastAssistant().locator('.md').innerText(), new RegExp(`Your last message starts with: "${edited}"\\.`));
+    await position(lastUser()).filter({ hasText: /^2 \/ 2$/ }).waitFor();
+    assert.equal(await page.locator('li.message').count(), count, 'the messages after the edited one gave way to the new turn');
+    await button('Send message').waitFor(); // the stream has closed
+
+    // Back to the original question: its branch, as the server keeps it.
+    const put = page.waitForRequest((r) => r.method() === 'PUT' && r.url() === `${apiURL}/conversations/${conv2}/leaf`);
+    await lastUser().getByRole('button', { name: 'Previous version' }).click();
+    assert.match(JSON.parse((await put).postData()).messageId, /^[0-9a-f-]{36}$/);
+    await position(lastUser()).filter({ hasText: /^1 \/ 2$/ }).waitFor();
+    assert.equal(await lastUser().locator('.plain').innerText(), 'Please retry this one');
+    assert.match(await lastAssistant().locator('.md').innerText(), /"Please retry this one"\. That is all I can say\.$/);
+    await position(lastAssistant()).filter({ hasText: /^2 \/ 2$/ }).waitFor(); // the newest answer of that branch
+    assert.equal(await page.locator('li.message').count(), count);
+    await shots('branches');
   });
 
   /** The stack offers more than one model (the e2e stack: CHAT_MODELS), so there is a choice. */

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/jackc/pgx/v5"
 	"io"
 	"maps"
 	"net"
@@ -140,8 +141,14 @@ func (f *firstWrite) Unwrap() http.ResponseWriter { return f.ResponseWriter }
 // user through the chat-stream Function URL, the dev model answering after
 // a fixed first-token delay.
 func benchChat(ctx context.Context, tpl *template.Template, o options, env testenv.Env, fnLog io.Writer) (*ChatResult, error) {
-	token, _, convs, err := bench.SeedUser(ctx, env, o.chatConversations)
+	token, sub, convs, err := bench.SeedUser(ctx, env, o.chatConversations)
 	if err != nil {
+		return nil, err
+	}
+	// Each conversation holds 200 messages and the turns go on a branch
+	// that leaves it halfway (an edit of its 100th message): the history is
+	// read along the branch.
+	if err := seedBranches(ctx, env.DatabaseURL, sub, convs, branchSeed); err != nil {
 		return nil, err
 	}
 
@@ -208,7 +215,7 @@ func benchChat(ctx context.Context, tpl *template.Template, o options, env teste
 	defer stopStream()
 
 	res := &ChatResult{
-		Request: "POST /conversations/{id}/messages (chat-stream Function URL)", Conversations: len(convs),
+		Request: fmt.Sprintf("POST /conversations/{id}/messages (chat-stream Function URL), on a branch of a %d-message conversation", branchSeed), Conversations: len(convs),
 		FirstTokenDelayMs: float64(o.firstToken) / float64(time.Millisecond), Targets: DefaultChatTargets, Method: chatMethod,
 	}
 	var firstDelta, modelFirst, overhead, retrieval, done, durations []time.Duration
@@ -383,4 +390,40 @@ func mean(xs []int64) float64 {
 		s += x
 	}
 	return float64(s) / float64(len(xs))
+}
+
+// branchSeed is how many messages each bench conversation holds before its
+// branch.
+const branchSeed = 200
+
+// seedBranches fills each conversation with n messages, alternately the
+// user's and answers, then branches it at its middle with an edit of the
+// message there (a sibling after the same parent): the conversation's leaf,
+// where the bench's turns go on, is on that branch.
+func seedBranches(ctx context.Context, databaseURL, user string, convs []string, n int) error {
+	conn, err := pgx.Connect(ctx, databaseURL)
+	if err != nil {
+		return fmt.Errorf("connect to seed branches: %w", err)
+	}
+	defer conn.Close(context.Background())
+	for _, conv := range convs {
+		var middleParent *string
+		for i := range n {
+			role := []string{"user", "assistant"}[i%2]
+			var parent *string
+			if err := conn.QueryRow(ctx, `INSERT INTO messages (conversation_id, user_id, role, content)
+				VALUES ($1, $2, $3, $4) RETURNING parent_id::text`,
+				conv, user, role, fmt.Sprintf("Seeded %s message %d of a long conversation.", role, i)).Scan(&parent); err != nil {
+				return fmt.Errorf("seed %s: %w", conv, err)
+			}
+			if i == n/2 {
+				middleParent = parent
+			}
+		}
+		if _, err := conn.Exec(ctx, `INSERT INTO messages (conversation_id, user_id, role, content, parent_id)
+			VALUES ($1, $2, 'user', 'An edit, halfway: the branch the bench turns go on.', $3)`, conv, user, middleParent); err != nil {
+			return fmt.Errorf("branch %s: %w", conv, err)
+		}
+	}
+	return nil
 }

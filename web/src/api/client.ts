@@ -99,6 +99,10 @@ export class ApiClient {
   me() { return this.request<T.Me>('GET', '/me', { auth: true }); }
   updateMe(b: T.UpdateMeRequest) { return this.request<T.Me>('PATCH', '/me', { body: b, auth: true }); }
   models() { return this.request<T.ModelList>('GET', '/models', { auth: true }); }
+  /** Tokens and estimated cost per model; no query is this month (UTC) so far. */
+  usage(q: T.UsageQuery = {}, signal?: AbortSignal) {
+    return this.request<T.UsageReport>('GET', withQuery('/me/usage', { ...q }), { auth: true, signal });
+  }
 
   // ---- conversations ----
   createConversation(b: T.CreateConversationRequest = {}) {
@@ -115,6 +119,34 @@ export class ApiClient {
   listMessages(id: string, q: T.ListMessagesQuery = {}, signal?: AbortSignal) {
     return this.request<T.MessagePage>('GET', withQuery(`/conversations/${encodeURIComponent(id)}/messages`, { ...q }), { auth: true, signal });
   }
+  /** Shows (and continues) the branch through messageId: the conversation's leaf becomes its newest end. */
+  switchBranch(id: string, b: T.SwitchBranchRequest) {
+    return this.request<T.SwitchBranchResponse>('PUT', `/conversations/${encodeURIComponent(id)}/leaf`, { body: b, auth: true });
+  }
+  /**
+   * A conversation as a file to save (GET /conversations/{id}/export): its
+   * bytes and its name — the API's (Content-Disposition), when the browser
+   * lets the app read it (the API is another origin and does not expose it),
+   * else one made from title the way the API makes it.
+   */
+  async exportConversation(id: string, format: T.ExportFormat = 'markdown', title = ''): Promise<{ blob: Blob; filename: string }> {
+    const url = joinUrl(this.cfg.apiBase, withQuery(`/conversations/${encodeURIComponent(id)}/export`, { format }));
+    const send = async () => {
+      const token = await this.session.getAccessToken();
+      return this.f(url, {
+        method: 'GET',
+        headers: { Accept: format === 'json' ? 'application/json' : 'text/markdown', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      });
+    };
+    let res = await send();
+    if (res.status === 401 && this.session.signedIn) {
+      try { await this.session.refresh(); } catch { /* keep the 401 */ }
+      if (this.session.hasAccessToken) res = await send();
+    }
+    if (!res.ok) throw await errorFromResponse(res);
+    const given = /filename="([^"]+)"/.exec(res.headers.get('Content-Disposition') ?? '')?.[1];
+    return { blob: await res.blob(), filename: given ?? exportFilename(title, format) };
+  }
 
   // ---- embeddings and search ----
   embeddings(b: T.EmbeddingsRequest) { return this.request<T.EmbeddingsResponse>('POST', '/embeddings', { body: b, auth: true }); }
@@ -129,18 +161,34 @@ export class ApiClient {
    * error shape) and for an `error` event, and with an AbortError when the
    * signal aborts.
    */
-  async sendMessage(conversationId: string, body: T.SendMessageRequest, h: StreamHandlers = {}, signal?: AbortSignal): Promise<T.DoneEvent> {
-    const url = joinUrl(this.cfg.streamBase, `/conversations/${encodeURIComponent(conversationId)}/messages`);
+  sendMessage(conversationId: string, body: T.SendMessageRequest, h: StreamHandlers = {}, signal?: AbortSignal): Promise<T.DoneEvent> {
+    return this.stream(`/conversations/${encodeURIComponent(conversationId)}/messages`, body, h, signal);
+  }
+
+  /**
+   * A new answer in place of the answer messageId (a sibling of it; both are
+   * kept, the new one ends the branch shown), streamed from the stream base
+   * with the same events and failures as sendMessage. No body.
+   */
+  regenerateAnswer(conversationId: string, messageId: string, h: StreamHandlers = {}, signal?: AbortSignal): Promise<T.DoneEvent> {
+    return this.stream(
+      `/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/regenerate`, undefined, h, signal,
+    );
+  }
+
+  /** POSTs to the stream base and reads the answer's server-sent events. */
+  private async stream(path: string, body: unknown, h: StreamHandlers, signal?: AbortSignal): Promise<T.DoneEvent> {
+    const url = joinUrl(this.cfg.streamBase, path);
     const send = async () => {
       const token = await this.session.getAccessToken();
       return this.f(url, {
         method: 'POST',
         headers: {
-          'Content-Type': 'application/json',
+          ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
           Accept: 'text/event-stream',
           ...(token ? { Authorization: `Bearer ${token}` } : {}),
         },
-        body: JSON.stringify(body),
+        body: body !== undefined ? JSON.stringify(body) : undefined,
         signal,
       });
     };
@@ -172,6 +220,18 @@ export class ApiClient {
     if (!done) throw new ApiError({ status: 502, code: 'upstream_error', message: 'The answer stopped before it was complete.' });
     return done;
   }
+}
+
+/**
+ * The file name of a conversation's export, as the API makes it: ASCII
+ * letters, digits, '_' and '.', any other run as one '-', at most 80
+ * characters, no leading or trailing '-' or '.'; "conversation" when nothing
+ * is left.
+ */
+export function exportFilename(title: string, format: T.ExportFormat): string {
+  let name = title.replace(/[^A-Za-z0-9_.]+/g, '-').slice(0, 80).replace(/^[-.]+|[-.]+$/g, '');
+  if (!name) name = 'conversation';
+  return `${name}.${format === 'json' ? 'json' : 'md'}`;
 }
 
 export function newClientMessageId(): string {

@@ -311,6 +311,11 @@ export interface paths {
          *     toward older messages (pass it back as `before`). A cursor that is malformed or was
          *     issued to another user is 400 with a detail on `before`.
          *
+         *     A conversation is a tree (an edit makes a sibling of the edited message, a regenerated
+         *     answer a sibling of the answer; the old branches stay): this lists the branch shown,
+         *     from its first message to its leaf (`PUT /conversations/{id}/leaf` switches it), and
+         *     each message carries its `parentId` and `siblingIds` for a "‹ 2/3 ›" switcher.
+         *
          *     The order is the conversation's, not the time of each write: an answer always comes
          *     right after the message it answers, even when it was stored later (a stopped answer
          *     is stored when the stop is noticed, possibly after the next question).
@@ -353,6 +358,99 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/conversations/{id}/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        /**
+         * Download a conversation as Markdown or JSON
+         * @description The conversation and all its messages, in the conversation's order, as a file to save
+         *     (`Content-Disposition: attachment`; the file name is the title made ASCII-safe, or
+         *     `conversation`, with `.md` or `.json`).
+         *
+         *     `markdown` (the default) is for people: the title as a heading, the conversation's
+         *     dates, then each message with who wrote it (**You** or **Assistant**) and when (UTC),
+         *     its content exactly as written (code blocks included; a block an answer left open when
+         *     it was cut off is closed), and for an answer its model and tokens when known; an
+         *     answer cut off before it was finished is marked *Incomplete*. `json` is the
+         *     `ConversationExport` schema, for programs.
+         *
+         *     API Gateway's HTTP API buffers a function's response and refuses one over 6 MB, so an
+         *     export is bounded (5 MB of body by default, `EXPORT_MAX_BYTES`): a conversation over
+         *     it is 413 `payload_too_large` ("the conversation is too large to export this way").
+         *     A streamed export of a whole account, without that bound, is not built yet.
+         */
+        get: operations["exportConversation"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{id}/messages/{messageId}/regenerate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+                /** @description An answer of the conversation. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new answer in place of one, streamed
+         * @description Asks the model again for the question that `messageId` answers and streams the new
+         *     answer exactly like `POST /conversations/{id}/messages` (the same events, on the chat
+         *     Function URL `POST {StreamUrl}conversations/{id}/messages/{messageId}/regenerate`, and
+         *     buffered on this HTTP API route). The new answer is a sibling of the old one: both are
+         *     kept, and the new one ends the branch shown. No body. A user message is 400 on
+         *     `messageId` (edit it instead: send a new message with its `parentId`); a regenerate
+         *     while the question is being answered is 409 `turn_in_progress`.
+         */
+        post: operations["regenerateAnswer"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/conversations/{id}/leaf": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Show another branch
+         * @description The branch through `messageId` becomes the one shown and continued: the conversation's
+         *     leaf becomes the newest message below it (following the newest child down). A message
+         *     that is not of the caller's conversation is 404.
+         */
+        put: operations["switchBranch"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/embeddings": {
         parameters: {
             query?: never;
@@ -381,10 +479,26 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Semantic search over the caller's messages
-         * @description Best first; `score` is the cosine similarity between the query and the message.
-         *     Only the caller's messages are searched. A `conversationId` that is not one of the
-         *     caller's conversations is 404.
+         * Search the caller's messages by meaning, by exact words, or both
+         * @description Best first. Only the caller's messages are searched. A `conversationId` that is not
+         *     one of the caller's conversations is 404.
+         *
+         *     `mode` chooses the search, and with it what `score` means:
+         *
+         *     - `hybrid` (the default): the keyword matches and the nearest messages by meaning,
+         *       fused by reciprocal rank fusion (k = 60): `score` is the sum over both lists of
+         *       1 / (60 + the message's rank there), between 0 and 2/61 (about 0.033). A message
+         *       holding the query's exact words (an error code, an identifier, a name) ranks first
+         *       even when its embedding is far from the query's.
+         *     - `semantic`: the nearest messages by meaning; `score` is the cosine similarity
+         *       between the query's embedding and the message's, in [-1, 1].
+         *     - `keyword`: full-text search; a message matches when it holds every word of `q`
+         *       (`"quoted words"` are a phrase, `or` is either, `-word` excludes; words are
+         *       lower-cased, not stemmed). `score` is PostgreSQL's `ts_rank` normalised to [0, 1).
+         *       Asks no model and counts nothing against the daily embedding quota; finds messages
+         *       not yet embedded too.
+         *
+         *     Scores are comparable only within one mode.
          */
         get: operations["searchMessages"];
         put?: never;
@@ -612,6 +726,37 @@ export interface components {
             usage?: components["schemas"]["Usage"];
             /** @description Of an answer, how long the model took, from the call to its last token. */
             durationMs?: number;
+            /**
+             * Format: uuid
+             * @description In a listed branch, the message this one follows (absent for a first message).
+             */
+            parentId?: string;
+            /**
+             * @description In a listed branch, this message and its siblings (the other edits of it, the other
+             *     answers to its question), oldest first: this one's position is its place in the list.
+             *     Switch to one with `PUT /conversations/{id}/leaf`.
+             */
+            siblingIds?: string[];
+        };
+        /** @description A conversation exported as JSON (`GET /conversations/{id}/export?format=json`). */
+        ConversationExport: {
+            /**
+             * @description The format and its version; a change that is not backward-compatible gets a new one.
+             * @constant
+             */
+            format: "macro-ai.conversation.v1";
+            /** Format: date-time */
+            exportedAt: string;
+            conversation: components["schemas"]["Conversation"];
+            /** @description All the conversation's messages, in its order (an answer right after its question). */
+            messages: components["schemas"]["ExportedMessage"][];
+        };
+        ExportedMessage: components["schemas"]["Message"] & {
+            /**
+             * Format: uuid
+             * @description Of an answer, the id of the message it answers; `null` for the user's messages.
+             */
+            parentId?: string | null;
         };
         /**
          * @description An answer's tokens: its prompt's and its own, as the provider reported them (estimated
@@ -634,9 +779,18 @@ export interface components {
              * Format: uuid
              * @description Makes a retry idempotent: the same id never stores the user message twice. A retry of
              *     a finished turn streams the stored answer again; a retry while the turn is still being
-             *     answered is 409 `conflict`.
+             *     answered is 409 `turn_in_progress`.
              */
             clientMessageId?: string;
+            /**
+             * Format: uuid
+             * @description The message the new one follows. Absent: the end of the branch shown. A message of the
+             *     conversation: an edit (send the edited message's `parentId`), which makes a sibling of
+             *     the edited message and a new branch, the old one kept; `null`: an edit of the first
+             *     message. The model sees only the new message's branch. One that is not a message of
+             *     this conversation is 400 on `parentId`, and nothing is stored.
+             */
+            parentId?: string | null;
         };
         /** @description The data of `event: start`, the first event. */
         StartEvent: {
@@ -704,7 +858,7 @@ export interface components {
             content: string;
             /** Format: date-time */
             createdAt: string;
-            /** @description Cosine similarity between the query and the message. */
+            /** @description Depends on the `mode`: the cosine similarity (`semantic`, in [-1, 1]), the normalised `ts_rank` (`keyword`, in [0, 1)) or the reciprocal rank fusion score (`hybrid`, in [0, 2/61]). Higher is better. */
             score: number;
         };
         UsageReport: {
@@ -899,6 +1053,16 @@ export interface components {
         };
         /** @description `payload_too_large`: the body is over 64 KiB. */
         PayloadTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `payload_too_large`: the conversation is too large to export this way, its export would be over the bound of a buffered response (5 MB by default). */
+        ExportTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
@@ -1530,6 +1694,117 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    exportConversation: {
+        parameters: {
+            query?: {
+                /** @description `markdown` (when absent) or `json`; anything else, the empty value too, is 400 on `format`. */
+                format?: "markdown" | "json";
+            };
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The conversation as a file. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    /** @description `attachment; filename="<safe-title>.md"` (or `.json`). */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/markdown": string;
+                    "application/json": components["schemas"]["ConversationExport"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["ExportTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    regenerateAnswer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+                /** @description An answer of the conversation. */
+                messageId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new answer as server-sent events (see sendMessage). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/event-stream": string;
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            429: components["responses"]["RateLimitedOrQuota"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    switchBranch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A conversation id, a UUID in its canonical form (8-4-4-4-12 hexadecimal digits). An id that does not exist, is not in that form (urn:uuid:…, braces, bare digits) or belongs to another user is 404. */
+                id: components["parameters"]["ConversationId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** Format: uuid */
+                    messageId: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The new leaf. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        leafId: string;
+                    };
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     createEmbeddings: {
         parameters: {
             query?: never;
@@ -1566,6 +1841,8 @@ export interface operations {
             query: {
                 /** @description The query text (trimmed). */
                 q: string;
+                /** @description `hybrid` (keyword and semantic, fused), `semantic` (by meaning) or `keyword` (exact words). Anything else is 400 `validation_failed`. */
+                mode?: "hybrid" | "semantic" | "keyword";
                 /** @description At most this many results. */
                 limit?: number;
                 /** @description Search only this conversation. */
@@ -1577,7 +1854,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The nearest messages, best first. */
+            /** @description The best matches, best first. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -46,11 +46,21 @@ export type CreateConversationRequest = Schemas['CreateConversationRequest'];
 export type UpdateConversationRequest = Schemas['UpdateConversationRequest'];
 export type UpdateMeRequest = Schemas['UpdateMeRequest'];
 export type ModelList = Schemas['ModelList'];
+/** GET /me/usage: tokens and estimated cost per model over [from, to). */
+export type UsageReport = Schemas['UsageReport'];
+export type UsageQuery = QueryOf<'getUsage'>;
 export type ListConversationsQuery = QueryOf<'listConversations'>;
 export type ListMessagesQuery = QueryOf<'listMessages'>;
 export type ConversationPage = Schemas['ConversationPage'];
+/** GET /conversations/{id}/export?format=json: the conversation and all its messages. */
+export type ConversationExport = Schemas['ConversationExport'];
+export type ExportFormat = NonNullable<QueryOf<'exportConversation'>['format']>;
 /** Items oldest → newest; nextCursor pages toward older messages. */
 export type MessagePage = Schemas['MessagePage'];
+/** PUT /conversations/{id}/leaf: show the branch through messageId. */
+export type SwitchBranchRequest = operations['switchBranch']['requestBody']['content']['application/json'];
+/** Its answer: the new leaf (the newest end of that branch). */
+export type SwitchBranchResponse = operations['switchBranch']['responses'][200]['content']['application/json'];
 
 // ---- Chat stream --------------------------------------------------------
 

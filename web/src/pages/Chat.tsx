@@ -1,13 +1,14 @@
 // The chat screen: the conversation list (loaded a page at a time, newest
-// first) beside the open conversation, with its model picker in the header.
-// The parts are in ./chat/: Sidebar, ConversationView (MessageList above the
-// Composer), useChatStream and ModelPicker.
+// first) beside the open conversation, with its model picker and its Export
+// control in the header. The parts are in ./chat/: Sidebar, ConversationView
+// (MessageList above the Composer), useChatStream, ModelPicker and ExportMenu.
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../config';
 import { humanMessage } from '../api/errors';
 import type { Conversation, Me } from '../api/types';
 import { navigate, useLocation } from '../router';
 import { ConversationView } from './chat/ConversationView';
+import { ExportMenu } from './chat/ExportMenu';
 import { type Model, ModelPicker } from './chat/ModelPicker';
 import { type ListState, Sidebar } from './chat/Sidebar';
 
@@ -124,8 +125,9 @@ export function ChatPage(props: { conversationId: string | null; themeButton: Re
           <button type="button" className="icon menu-button" aria-label="Show conversations" onClick={() => setNavOpen(true)}>☰</button>
           <h1 className="chat-title">{props.conversationId ? current?.title ?? 'Conversation' : 'New conversation'}</h1>
           {current && models && me !== undefined ? (
-            <ModelPicker key={current.id} conversation={current} models={models} userDefault={me?.defaultModel} onChanged={update} />
+            <ModelPicker key={`model-${current.id}`} conversation={current} models={models} userDefault={me?.defaultModel} onChanged={update} />
           ) : null}
+          {current ? <ExportMenu key={`export-${current.id}`} conversation={current} /> : null}
         </header>
         <ConversationView
           key={props.conversationId ?? 'new'}

@@ -1,13 +1,15 @@
 // The settings page (/settings): custom instructions for every conversation
 // and the default model, loaded from GET /me (and GET /models for the
 // choices), saved with PATCH /me. Only what changed is sent; an empty text is
-// "none" (null), and so is the deployment's default model.
+// "none" (null), and so is the deployment's default model. Below, the Usage
+// section (./UsageSection.tsx): a month's tokens and estimated cost per model.
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api } from '../config';
 import { ApiError, humanMessage } from '../api/errors';
 import type { Me, UpdateMeRequest } from '../api/types';
 import { Link } from '../router';
 import type { Model } from './chat/ModelPicker';
+import { UsageSection } from './UsageSection';
 
 export const MAX_INSTRUCTIONS = 4000;
 
@@ -47,6 +49,7 @@ export function SettingsPage(props: { themeButton: ReactNode }) {
         ) : (
           <div className="muted" role="status">Loading…</div>
         )}
+        <UsageSection />
       </div>
     </main>
   );

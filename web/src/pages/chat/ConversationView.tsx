@@ -1,7 +1,8 @@
 // One conversation's view: loads its messages (pages toward older ones, and
 // as far back as a search hit), keeps the scroll position right (pinned to the
-// bottom while an answer streams, in place when an older page arrives), and
-// puts the message list above the composer, with turns run by useChatStream.
+// bottom while an answer streams, in place when an older page arrives, and
+// the switched message where it was when another branch is shown), and puts
+// the message list above the composer, with turns run by useChatStream.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
 import { api } from '../../config';
 import { humanMessage } from '../../api/errors';
@@ -27,11 +28,15 @@ export function ConversationView(props: {
   const scroller = useRef<HTMLDivElement>(null);
   const stickToBottom = useRef(true);
   const preserve = useRef<{ height: number; top: number } | null>(null);
+  /** After a branch switch: the message to keep where it was on screen (its offset from the list's top). */
+  const anchor = useRef<{ id: string; offset: number } | null>(null);
+  const [switching, setSwitching] = useState(false);
+  const [branchError, setBranchError] = useState<string | null>(null);
 
   const chat = useChatStream({
     conversationId,
     setMessages,
-    onTurnStart: () => { stickToBottom.current = true; },
+    onTurnStart: () => { stickToBottom.current = true; setBranchError(null); },
     onCreated: props.onCreated,
     onTurnFinished: props.onTurnFinished,
   });
@@ -96,13 +101,48 @@ export function ConversationView(props: {
   useLayoutEffect(() => {
     const el = scroller.current;
     if (!el) return;
-    if (preserve.current) {
+    if (anchor.current) {
+      const target = document.getElementById(`m-${anchor.current.id}`);
+      if (target) el.scrollTop += target.getBoundingClientRect().top - el.getBoundingClientRect().top - anchor.current.offset;
+      anchor.current = null;
+      stickToBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 40;
+    } else if (preserve.current) {
       el.scrollTop = el.scrollHeight - preserve.current.height + preserve.current.top;
       preserve.current = null;
     } else if (stickToBottom.current && !props.targetMessageId) {
       el.scrollTop = el.scrollHeight;
     }
   }, [messages, props.targetMessageId]);
+
+  /**
+   * Shows the branch through `to`, a sibling of m: PUT the leaf, then load
+   * that branch (as far back as `to`), keeping the switched message where it
+   * was on screen.
+   */
+  async function switchBranch(m: UIMessage, to: string) {
+    if (!conversationId || switching || chat.streaming) return;
+    setSwitching(true);
+    setBranchError(null);
+    try {
+      await api.switchBranch(conversationId, { messageId: to });
+      let page = await api.listMessages(conversationId, { limit: MESSAGE_PAGE });
+      const items = [...page.items];
+      for (let n = 0; !items.some((x) => x.id === to) && page.nextCursor && n < 20; n++) {
+        page = await api.listMessages(conversationId, { limit: MESSAGE_PAGE, before: page.nextCursor });
+        items.unshift(...page.items);
+      }
+      const el = document.getElementById(`m-${m.id}`);
+      const box = scroller.current?.getBoundingClientRect();
+      anchor.current = { id: to, offset: el && box ? el.getBoundingClientRect().top - box.top : 0 };
+      stickToBottom.current = false;
+      setMessages(items);
+      setOlder(page.nextCursor);
+    } catch (err) {
+      setBranchError(humanMessage(err));
+    } finally {
+      setSwitching(false);
+    }
+  }
 
   function onScroll() {
     const el = scroller.current;
@@ -126,6 +166,11 @@ export function ConversationView(props: {
         onLoadOlder={() => loadOlder(older, false)}
         onRetryLoad={() => loadOlder(older, messages.length === 0)}
         onRetry={chat.retry}
+        onEdit={chat.edit}
+        onRegenerate={chat.regenerate}
+        onSwitch={switchBranch}
+        switching={switching}
+        branchError={branchError}
       />
       <Composer streaming={chat.streaming} error={chat.sendError} onSend={chat.send} onStop={chat.stop} />
     </>
