@@ -60,7 +60,8 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		}
 		body, contentType, ext = string(b), "application/json; charset=utf-8", ".json"
 	} else {
-		body, contentType, ext = Markdown(c, msgs), "text/markdown; charset=utf-8", ".md"
+		// For people: the branch shown. The JSON keeps the whole tree.
+		body, contentType, ext = Markdown(c, store.Branch(msgs, c.LeafID)), "text/markdown; charset=utf-8", ".md"
 	}
 	if int64(len(body)) > h.maxBytes {
 		return api.Response{}, h.tooLarge()

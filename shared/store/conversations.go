@@ -25,6 +25,8 @@ type Conversation struct {
 	// deployment's; no prompt of its own).
 	Model        *string `json:"model"`
 	SystemPrompt *string `json:"systemPrompt"`
+	// LeafID is the end of the branch shown; only an export carries it.
+	LeafID *string `json:"leafId,omitempty"`
 }
 
 const conversationColumns = `id::text, title, created_at, updated_at, message_count, model, system_prompt`

@@ -29,7 +29,7 @@ func ExportConversation(ctx context.Context, db DB, userID, id string, maxBytes 
 		return Conversation{}, nil, ErrNotFound
 	}
 	rows, err := db.Query(ctx, `
-		SELECT c.id::text, c.title, c.created_at, c.updated_at, c.message_count, c.model, c.system_prompt,
+		SELECT c.id::text, c.title, c.created_at, c.updated_at, c.message_count, c.model, c.system_prompt, c.leaf_id::text,
 			m.id::text, m.role, m.content, m.status, m.created_at, m.parent_id::text,
 			m.model, m.prompt_tokens, m.completion_tokens, m.duration_ms
 		FROM conversations c
@@ -63,7 +63,7 @@ func ExportConversation(ctx context.Context, db DB, userID, id string, maxBytes 
 			createdAt                                   *time.Time
 			prompt, completion, duration                *int
 		)
-		if err := rows.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount, &c.Model, &c.SystemPrompt,
+		if err := rows.Scan(&c.ID, &c.Title, &c.CreatedAt, &c.UpdatedAt, &c.MessageCount, &c.Model, &c.SystemPrompt, &c.LeafID,
 			&mid, &role, &content, &status, &createdAt, &parentID, &model, &prompt, &completion, &duration); err != nil {
 			return Conversation{}, nil, fmt.Errorf("scan export of %s: %w", id, err)
 		}
@@ -90,4 +90,33 @@ func ExportConversation(ctx context.Context, db DB, userID, id string, maxBytes 
 		return Conversation{}, nil, ErrNotFound
 	}
 	return c, msgs, nil
+}
+
+// Branch is the messages of msgs on the path from leaf up to the first
+// message, in the conversation's order: the branch shown, out of a whole
+// tree. Without a leaf it is all of msgs.
+func Branch(msgs []ExportedMessage, leaf *string) []ExportedMessage {
+	if leaf == nil {
+		return msgs
+	}
+	byID := make(map[string]int, len(msgs))
+	for i, m := range msgs {
+		byID[m.ID] = i
+	}
+	on := make([]bool, len(msgs))
+	for id := leaf; id != nil; {
+		i, ok := byID[*id]
+		if !ok || on[i] {
+			break
+		}
+		on[i] = true
+		id = msgs[i].ParentID
+	}
+	out := make([]ExportedMessage, 0, len(msgs))
+	for i, m := range msgs {
+		if on[i] {
+			out = append(out, m)
+		}
+	}
+	return out
 }

@@ -686,6 +686,11 @@ export interface components {
             model?: string | null;
             /** @description The conversation's own system prompt; `null` is none. */
             systemPrompt?: string | null;
+            /**
+             * Format: uuid
+             * @description Only in an export, the end of the branch shown (the JSON export holds the whole tree).
+             */
+            leafId?: string;
         };
         CreateConversationRequest: {
             /**
