@@ -133,3 +133,28 @@ func (p *Postgres) CreateDatabase(ctx context.Context, name, template string) er
 	}
 	return nil
 }
+
+// TemplateSuffix names the copy of the stack's migrated database that
+// NewDatabase copies from: a database nothing ever connects to. The stack's
+// own database cannot be the template, because CREATE DATABASE … TEMPLATE
+// waits (5 s a try) while anything is connected to it, and a function or a
+// test of another package may hold a connection to it for its pool's idle
+// time: a test elsewhere would then time out creating its database.
+const TemplateSuffix = "_template"
+
+// RecreateDatabase drops name if it exists and creates it again as a copy of
+// template (which nothing may be connected to).
+func (p *Postgres) RecreateDatabase(ctx context.Context, name, template string) error {
+	c, err := pgx.Connect(ctx, p.URL("postgres"))
+	if err != nil {
+		return fmt.Errorf("connect to recreate database %s: %w", name, err)
+	}
+	defer c.Close(ctx)
+	if _, err := c.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
+		return fmt.Errorf("drop database %s: %w", name, err)
+	}
+	if _, err := c.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{template}.Sanitize()); err != nil {
+		return fmt.Errorf("create database %s from %s: %w", name, template, err)
+	}
+	return nil
+}

@@ -120,6 +120,9 @@ func (s *Stack) prepare(ctx context.Context, opts StackOptions) error {
 	if _, err := migrations.GrantApp(ctx, dbURL, AsFunctions(dbURL)); err != nil {
 		return err
 	}
+	if err := s.Postgres.RecreateDatabase(ctx, opts.Database+TemplateSuffix, opts.Database); err != nil {
+		return err
+	}
 	poolID, clientID, err := s.pool(ctx, filepath.Join(opts.Dir, "cognito", "macro-ai-pool.json"))
 	if err != nil {
 		return err

@@ -93,13 +93,14 @@ func Main(m *testing.M) {
 }
 
 // NewDatabase creates a fresh, migrated database (a copy of the stack's
-// migrated one), dropped when the test ends, and returns its URL.
+// migrated one, through its template copy that nothing connects to),
+// dropped when the test ends, and returns its URL.
 func (e Env) NewDatabase(tb testing.TB) string {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	name := "t_" + randomHex(6)
-	template := dbName(e.DatabaseURL)
+	template := dbName(e.DatabaseURL) + TemplateSuffix
 	conn, err := pgx.Connect(ctx, e.PostgresAdminURL)
 	if err != nil {
 		tb.Fatalf("testenv: connect to create a database: %v", err)
@@ -131,7 +132,7 @@ func (e Env) NewDatabase(tb testing.TB) string {
 			tb.Errorf("testenv: drop database %s: %v", name, err)
 		}
 	})
-	return strings.Replace(e.DatabaseURL, "/"+template+"?", "/"+name+"?", 1)
+	return strings.Replace(e.DatabaseURL, "/"+dbName(e.DatabaseURL)+"?", "/"+name+"?", 1)
 }
 
 func dbName(url string) string {

@@ -1,11 +1,14 @@
 package testenv
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // helperVar makes the test binary run TestHelperNeedsStack as a child.
@@ -57,5 +60,24 @@ func TestShortSkipsAndFullFails(t *testing.T) {
 				t.Errorf("without -short and without a stack: err %v, want the test failed:\n%s", err, out)
 			}
 		})
+	}
+}
+
+// TestNewDatabaseIsItsOwn: a test's database is a copy, never the stack's
+// own (the template's name in a URL must not leak back).
+func TestNewDatabaseIsItsOwn(t *testing.T) {
+	env := Get(t)
+	url := env.NewDatabase(t)
+	if dbName(url) == dbName(env.DatabaseURL) || dbName(url) == dbName(env.DatabaseURL)+TemplateSuffix {
+		t.Fatalf("NewDatabase gave %s, the stack's own", dbName(url))
+	}
+	conn, err := pgx.Connect(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var current string
+	if err := conn.QueryRow(context.Background(), "SELECT current_database()").Scan(&current); err != nil || current != dbName(url) {
+		t.Errorf("connected to %q (%v), want %q", current, err, dbName(url))
 	}
 }
