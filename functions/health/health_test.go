@@ -11,6 +11,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cache"
+	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
@@ -77,7 +78,11 @@ func TestHealth(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Setenv("DATABASE_URL", tt.databaseURL)
 			t.Setenv("REDIS_URL", tt.redisURL)
-			h, err := newHandler(context.Background())
+			cfg, err := config.Load[config.Health]()
+			if err != nil {
+				t.Fatal(err)
+			}
+			h, err := newHandler(context.Background(), cfg)
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -19,11 +19,11 @@ func main() { api.Start(name, wire) }
 // and Redis, limited per IP in the instance's memory (a public route that
 // must not spend a Redis command per call).
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	h, err := newHandler(ctx)
+	cfg, err := config.Load[config.Health]()
 	if err != nil {
 		return nil, err
 	}
-	cfg, err := config.Load[config.Health]()
+	h, err := newHandler(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -31,12 +31,8 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 }
 
 // newHandler builds the checks; neither client connects until first used.
-func newHandler(ctx context.Context) (*handler, error) {
+func newHandler(ctx context.Context, cfg config.Health) (*handler, error) {
 	d, err := deps.New(ctx, name, deps.Database)
-	if err != nil {
-		return nil, err
-	}
-	cfg, err := config.Load[config.Health]()
 	if err != nil {
 		return nil, err
 	}
