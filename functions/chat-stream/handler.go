@@ -160,11 +160,18 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 			return nil, err
 		}
 	}
-	// One Redis command: the per-minute limit, the daily quotas, and the
-	// message's share of them (the answer's is counted once it is made).
+	// One Redis command: the per-minute limit, the daily quotas, the
+	// message's share of them (the answer's is counted once it is made), and
+	// the conversation's cached history window; then one PostgreSQL round
+	// trip (Prepare) before the model is called.
 	size := int64(len(body.Content))
 	charge := cache.Usage{Turns: 1, EmbedChars: size, StoredBytes: size}
-	if d := h.limiter.AllowMetered(ctx, "chat:user:"+userID, h.perMinute, userID, h.quotas, charge); !d.Allowed {
+	window := ""
+	if rt.answer == "" {
+		window = cache.HistoryKey(rt.conversation)
+	}
+	d, cached := h.limiter.AllowMeteredRead(ctx, "chat:user:"+userID, h.perMinute, userID, h.quotas, charge, window)
+	if !d.Allowed {
 		return nil, api.Refused(d)
 	}
 	var t *chat.Turn
@@ -174,7 +181,7 @@ func (h *handler) prepare(ctx context.Context, req *api.Request, streaming bool)
 	} else {
 		t, err = h.turns.Prepare(ctx, chat.Request{UserID: userID, ConversationID: rt.conversation,
 			Content: body.Content, ClientMessageID: body.ClientMessageID,
-			Parent: store.Parent{Set: body.ParentID.Set, ID: body.ParentID.Ptr()}})
+			Parent: store.Parent{Set: body.ParentID.Set, ID: body.ParentID.Ptr()}}, cached)
 	}
 	switch {
 	case err == nil:

@@ -251,6 +251,64 @@ func TestRetrieval(t *testing.T) {
 	}
 }
 
+// TestRetrievalByTheCachedVector: a turn in a conversation with a cached
+// window searches related messages by the vector of the window's question,
+// without waiting for its own message's embedding — here one that fails.
+func TestRetrievalByTheCachedVector(t *testing.T) {
+	f := newFixture(t, nil)
+	a, b := f.conversation("A"), f.conversation("B")
+	if s, body := f.stream(a, map[string]string{"content": "My cat Zorro loves grilled sardines more than anything."}); s != 200 {
+		t.Fatalf("turn in A: %d %s", s, body)
+	}
+	if s, body := f.stream(b, map[string]string{"content": "What food does my cat Zorro love?"}); s != 200 {
+		t.Fatalf("first turn in B: %d %s", s, body)
+	}
+	f.model.SetFailEmbeddings(true)
+	defer f.model.SetFailEmbeddings(false)
+	if s, body := f.stream(b, map[string]string{"content": "Tell me more."}); s != 200 || !strings.Contains(body, "event: done") {
+		t.Fatalf("second turn in B: %d %s", s, body)
+	}
+	if !strings.Contains(excerpts(t, lastChat(t, f.model)), "grilled sardines") {
+		t.Error("the second turn found nothing by the cached vector of the first question")
+	}
+}
+
+// TestSlowEmbeddingDoesNotHoldTheTurn: with no cached vector and an
+// embedding slower than CHAT_RETRIEVAL_WAIT, the turn answers without
+// retrieved context, and the vectors are left for the backfill once the
+// embeddings give up (OPENAI_EMBEDDING_TIMEOUT).
+func TestSlowEmbeddingDoesNotHoldTheTurn(t *testing.T) {
+	f := newFixture(t, map[string]string{"CHAT_RETRIEVAL_WAIT": "50ms"})
+	a, b := f.conversation("A"), f.conversation("B")
+	if s, body := f.stream(a, map[string]string{"content": "My cat Zorro loves grilled sardines more than anything."}); s != 200 {
+		t.Fatalf("turn in A: %d %s", s, body)
+	}
+	f.model.SetEmbeddingDelay(5 * time.Second) // past CHAT_RETRIEVAL_TIMEOUT (500ms)
+	defer f.model.SetEmbeddingDelay(0)
+	s, body := f.stream(b, map[string]string{"content": "What food does my cat Zorro love?"})
+	if s != 200 || !strings.Contains(body, "event: done") {
+		t.Fatalf("turn in B: %d %s", s, body)
+	}
+	if got := excerpts(t, lastChat(t, f.model)); got != "" {
+		t.Errorf("excerpts without a vector to search by:\n%s", got)
+	}
+	if n := f.vectors(b); n != 0 {
+		t.Errorf("%d vectors in B; want none: the embeddings gave up, the backfill makes them", n)
+	}
+}
+
+// excerpts is the retrieved context of a prompt.
+func excerpts(t *testing.T, prompt []devmodel.Message) string {
+	t.Helper()
+	var out string
+	for _, m := range prompt {
+		if strings.Contains(m.Content, "<excerpt role=") {
+			out += m.Content
+		}
+	}
+	return out
+}
+
 func lastChat(t *testing.T, m *devmodel.Server) []devmodel.Message {
 	t.Helper()
 	reqs := m.Requests()

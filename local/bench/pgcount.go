@@ -57,10 +57,14 @@ func (p *PGCounter) forward(server io.Writer, client io.Reader) error {
 		if n < 8 {
 			return errors.New("pg counter: bad startup message")
 		}
-		if _, err := server.Write(hdr[:]); err != nil {
+		// Each message in one write: a pooler refuses a startup packet
+		// that arrives in pieces.
+		msg := make([]byte, n)
+		copy(msg, hdr[:])
+		if _, err := io.ReadFull(r, msg[8:]); err != nil {
 			return err
 		}
-		if _, err := io.CopyN(server, r, n-8); err != nil {
+		if _, err := server.Write(msg); err != nil {
 			return err
 		}
 		code := binary.BigEndian.Uint32(hdr[4:])
@@ -81,10 +85,12 @@ func (p *PGCounter) forward(server io.Writer, client io.Reader) error {
 		if hdr[0] == 'Q' || hdr[0] == 'S' {
 			p.trips.Add(1)
 		}
-		if _, err := server.Write(hdr[:]); err != nil {
+		msg := make([]byte, 1+n)
+		copy(msg, hdr[:])
+		if _, err := io.ReadFull(r, msg[5:]); err != nil {
 			return err
 		}
-		if _, err := io.CopyN(server, r, n-4); err != nil {
+		if _, err := server.Write(msg); err != nil {
 			return err
 		}
 	}

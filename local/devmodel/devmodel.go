@@ -73,6 +73,7 @@ type Config struct {
 	EmbeddingModel  string        // listed by /v1/models; default "devmodel-embedding"
 	Dimensions      int           // of embeddings when the request names none; default 512
 	FirstTokenDelay time.Duration // before the first chunk (and the headers)
+	EmbeddingDelay  time.Duration // before an embeddings answer (a provider's 100–300 ms; see Server.SetEmbeddingDelay)
 	TokenDelay      time.Duration // between content chunks
 	SlowTokenDelay  time.Duration // between content chunks with the slow marker; default 250 ms
 	APIKey          string        // when set, required as "Authorization: Bearer <key>"
@@ -90,6 +91,7 @@ type Server struct {
 	cfg            Config
 	mux            *http.ServeMux
 	failEmbeddings atomic.Bool
+	embeddingDelay atomic.Int64 // nanoseconds
 	seq            atomic.Int64
 	done           chan struct{}
 	closeOnce      sync.Once
@@ -129,6 +131,7 @@ func New(cfg Config) *Server {
 	}
 	s := &Server{cfg: cfg, mux: http.NewServeMux(), done: make(chan struct{})}
 	s.failEmbeddings.Store(cfg.FailEmbeddings)
+	s.embeddingDelay.Store(int64(cfg.EmbeddingDelay))
 	s.mux.HandleFunc("POST /v1/chat/completions", s.chat)
 	s.mux.HandleFunc("POST /v1/embeddings", s.embeddings)
 	s.mux.HandleFunc("GET /v1/models", s.models)
@@ -179,6 +182,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (s *Server) Close() {
 	s.closeOnce.Do(func() { close(s.done) })
 }
+
+// SetEmbeddingDelay sets how long every embeddings request waits before it
+// is answered.
+func (s *Server) SetEmbeddingDelay(d time.Duration) { s.embeddingDelay.Store(int64(d)) }
 
 // SetFailEmbeddings turns on or off the failure of every embeddings request.
 func (s *Server) SetFailEmbeddings(fail bool) { s.failEmbeddings.Store(fail) }

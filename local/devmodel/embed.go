@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 )
 
@@ -185,6 +186,15 @@ func (s *Server) embeddings(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.record(Request{Path: r.URL.Path, Model: *req.Model, Input: texts})
+	if d := time.Duration(s.embeddingDelay.Load()); d > 0 {
+		select {
+		case <-time.After(d):
+		case <-r.Context().Done():
+			return
+		case <-s.done:
+			return
+		}
+	}
 	switch {
 	case faults[RateLimit]:
 		writeRateLimit(w, *req.Model)

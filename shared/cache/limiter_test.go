@@ -182,6 +182,36 @@ func TestAllowMeteredCountsWhatIsAllowed(t *testing.T) {
 	}
 }
 
+// TestAllowMeteredRead: the value is read in the same command when the
+// request is allowed, and only then.
+func TestAllowMeteredRead(t *testing.T) {
+	env := testenv.Get(t)
+	ctx := context.Background()
+	l := newLimiter(t, env.RedisURL)
+	user := "u-" + fmt.Sprint(time.Now().UnixNano())
+	key := "test:read:" + user
+	if err := l.rdb.Set(ctx, key, "the window", time.Minute).Err(); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		readKey string
+		allowed bool
+		want    string // "" is nil
+	}{
+		{"allowed: the value", key, true, "the window"},
+		{"allowed, unset key: nil", key + ":none", true, ""},
+		{"allowed, no key: nil", "", true, ""},
+		{"refused: nil", key, false, ""}, // the fourth of three a minute
+	}
+	for _, tt := range tests {
+		d, v := l.AllowMeteredRead(ctx, "test:"+user, 3, user, Usage{}, Usage{Turns: 1}, tt.readKey)
+		if d.Allowed != tt.allowed || string(v) != tt.want || (tt.want == "") != (v == nil) {
+			t.Errorf("%s: allowed %v, value %q; want %v, %q", tt.name, d.Allowed, v, tt.allowed, tt.want)
+		}
+	}
+}
+
 // TestAllowMeteredRedisDown: the rate limit holds in memory; the quotas,
 // which need every instance's count, are not enforced.
 func TestAllowMeteredRedisDown(t *testing.T) {

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 )
 
 // Usage is what one user spends in a day, or may spend: chat turns, model
@@ -36,14 +34,16 @@ func (u Usage) fields() [4]int64 { return [4]int64{u.Turns, u.Tokens, u.EmbedCha
 //	ARGV[3]  1: refuse when a quota is used up; 0: only count
 //	ARGV[4..7]   the limits (turns, tokens, embed, stored); 0 is not checked
 //	ARGV[8..11]  the charge
+//	KEYS[3]  optional: a key to read when allowed (a cache entry the caller
+//	         needs next), so that the read costs no command of its own
 //
-// It returns {1, 0, 0} when allowed; {0, 1, ms} when the rate limit
+// It returns {1, 0, 0, value of KEYS[3] or nil} when allowed; {0, 1, ms} when the rate limit
 // refuses, with the milliseconds until one more event is allowed; {0, 1+i,
 // 0} when quota i (1-based, in quotaNames' order) is used up. The rate
 // limit is GCRA: each event moves a theoretical arrival time one interval
 // (a minute / rate) on; an event is allowed while that time is at most a
 // minute ahead of now.
-var meterScript = redis.NewScript(`
+var meterScript = newScript(`
 local fields = {'turns', 'tokens', 'embed', 'stored'}
 if ARGV[3] == '1' then
   local used = redis.call('HMGET', KEYS[2], unpack(fields))
@@ -76,6 +76,9 @@ for i = 1, 4 do
   end
 end
 if counted then redis.call('EXPIRE', KEYS[2], ARGV[2]) end
+if KEYS[3] then
+  return {1, 0, 0, redis.call('GET', KEYS[3])}
+end
 return {1, 0, 0}
 `)
 
@@ -99,14 +102,24 @@ type QuotaExceeded struct {
 // quotas are not enforced (they need the count of every instance); that is
 // logged. A turn is still bounded by perMinute then.
 func (l *Limiter) AllowMetered(ctx context.Context, key string, perMinute int, userID string, limits, charge Usage) Decision {
+	d, _ := l.AllowMeteredRead(ctx, key, perMinute, userID, limits, charge, "")
+	return d
+}
+
+// AllowMeteredRead is AllowMetered that, when it allows, also reads the
+// value of readKey (a cache entry the caller needs next) in the same Redis
+// command: what a chat turn does, its history window read with its rate
+// limit. The value is nil when readKey is empty or unset, when the request
+// is refused, or when Redis failed.
+func (l *Limiter) AllowMeteredRead(ctx context.Context, key string, perMinute int, userID string, limits, charge Usage, readKey string) (Decision, []byte) {
 	if time.Now().UnixNano() >= l.skipUntil.Load() {
-		d, err := l.meter(ctx, "rl:"+key, perMinute, userID, true, limits, charge)
+		d, value, err := l.meter(ctx, "rl:"+key, perMinute, userID, true, limits, charge, readKey)
 		if err == nil {
-			return d
+			return d, value
 		}
 		l.redisFailed(ctx, err)
 	}
-	return l.local.allow(key, perMinute)
+	return l.local.allow(key, perMinute), nil
 }
 
 // Spend counts what a user spent against the day's quotas, whatever is
@@ -117,7 +130,7 @@ func (l *Limiter) Spend(ctx context.Context, userID string, used Usage) {
 	if used == (Usage{}) || time.Now().UnixNano() < l.skipUntil.Load() {
 		return
 	}
-	if _, err := l.meter(ctx, "", 0, userID, false, Usage{}, used); err != nil {
+	if _, _, err := l.meter(ctx, "", 0, userID, false, Usage{}, used, ""); err != nil {
 		l.redisFailed(ctx, err)
 	}
 }
@@ -129,7 +142,7 @@ func (l *Limiter) Spend(ctx context.Context, userID string, used Usage) {
 //	ARGV[1]  the usage hash's lifetime in seconds
 //	ARGV[2..5]  the spending (turns, tokens, embed, stored)
 //	ARGV[6]  the cache value; ARGV[7] its lifetime in milliseconds
-var spendAndSetScript = redis.NewScript(`
+var spendAndSetScript = newScript(`
 local fields = {'turns', 'tokens', 'embed', 'stored'}
 local counted = false
 for i = 1, 4 do
@@ -159,12 +172,12 @@ func (l *Limiter) SpendAndSet(ctx context.Context, userID string, used Usage, ke
 		args = append(args, v)
 	}
 	args = append(args, value, ttl.Milliseconds())
-	if err := spendAndSetScript.Run(ctx, l.rdb, []string{QuotaKey(userID, day), key}, args...).Err(); err != nil {
+	if err := spendAndSetScript.run(ctx, l.rdb, []string{QuotaKey(userID, day), key}, args...).Err(); err != nil {
 		l.redisFailed(ctx, fmt.Errorf("spend and set %s: %w", key, err))
 	}
 }
 
-func (l *Limiter) meter(ctx context.Context, rateKey string, perMinute int, userID string, check bool, limits, charge Usage) (Decision, error) {
+func (l *Limiter) meter(ctx context.Context, rateKey string, perMinute int, userID string, check bool, limits, charge Usage, readKey string) (Decision, []byte, error) {
 	now := time.Now().UTC()
 	day := now.Truncate(24 * time.Hour)
 	resetsAt := day.Add(24 * time.Hour)
@@ -179,23 +192,41 @@ func (l *Limiter) meter(ctx context.Context, rateKey string, perMinute int, user
 	for _, v := range charge.fields() {
 		args = append(args, v)
 	}
-	res, err := meterScript.Run(ctx, l.rdb, []string{rateKey, QuotaKey(userID, day)}, args...).Int64Slice()
-	if err != nil {
-		return Decision{}, fmt.Errorf("meter %s: %w", rateKey, err)
+	keys := []string{rateKey, QuotaKey(userID, day)}
+	if readKey != "" {
+		keys = append(keys, readKey)
 	}
-	if len(res) != 3 {
-		return Decision{}, fmt.Errorf("meter %s: answer %v", rateKey, res)
+	res, err := meterScript.run(ctx, l.rdb, keys, args...).Slice()
+	if err != nil {
+		return Decision{}, nil, fmt.Errorf("meter %s: %w", rateKey, err)
+	}
+	if len(res) < 3 {
+		return Decision{}, nil, fmt.Errorf("meter %s: answer %v", rateKey, res)
+	}
+	var n [3]int64
+	for i := range n {
+		v, ok := res[i].(int64)
+		if !ok {
+			return Decision{}, nil, fmt.Errorf("meter %s: answer %v", rateKey, res)
+		}
+		n[i] = v
 	}
 	switch {
-	case res[0] == 1:
-		return Decision{Allowed: true}, nil
-	case res[1] == 1:
-		return Decision{RetryAfter: time.Duration(res[2]) * time.Millisecond}, nil
-	case res[1] >= 2 && res[1] <= 5:
-		i := res[1] - 2
-		return Decision{RetryAfter: resetsAt.Sub(now), Quota: &QuotaExceeded{Quota: quotaNames[i], Limit: limits.fields()[i], ResetsAt: resetsAt}}, nil
+	case n[0] == 1:
+		var value []byte
+		if len(res) > 3 {
+			if v, ok := res[3].(string); ok {
+				value = []byte(v)
+			}
+		}
+		return Decision{Allowed: true}, value, nil
+	case n[1] == 1:
+		return Decision{RetryAfter: time.Duration(n[2]) * time.Millisecond}, nil, nil
+	case n[1] >= 2 && n[1] <= 5:
+		i := n[1] - 2
+		return Decision{RetryAfter: resetsAt.Sub(now), Quota: &QuotaExceeded{Quota: quotaNames[i], Limit: limits.fields()[i], ResetsAt: resetsAt}}, nil, nil
 	}
-	return Decision{}, fmt.Errorf("meter %s: answer %v", rateKey, res)
+	return Decision{}, nil, fmt.Errorf("meter %s: answer %v", rateKey, res)
 }
 
 // QuotaKey is where the usage of userID on the UTC day that starts at day

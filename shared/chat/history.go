@@ -28,6 +28,22 @@ type historyCache struct{ rdb *redis.Client }
 type historyEntry struct {
 	Leaf     string          `json:"l"` // the newest message's id
 	Messages []store.Message `json:"m"` // newest first
+	// Vector is the embedding of the window's newest question, if it was
+	// made: what the next turn searches related messages by without waiting
+	// for its own message's embedding (docs/chat-turn.md).
+	Vector []float32 `json:"v,omitempty"`
+}
+
+// decodeEntry reads a cached window; nil when b is empty or unreadable.
+func decodeEntry(b []byte) *historyEntry {
+	if len(b) == 0 {
+		return nil
+	}
+	var e historyEntry
+	if json.Unmarshal(b, &e) != nil || e.Leaf == "" {
+		return nil
+	}
+	return &e
 }
 
 func historyKey(conversationID string) string { return cache.HistoryKey(conversationID) }
@@ -51,18 +67,19 @@ func (h historyCache) get(ctx context.Context, conversationID, leaf string) ([]s
 	return e.Messages, true
 }
 
-// entry encodes the window (newest first), as set stores it.
-func (h historyCache) entry(messages []store.Message) ([]byte, bool) {
+// entry encodes the window (newest first) and the vector of its newest
+// question (nil if none), as set stores it.
+func (h historyCache) entry(messages []store.Message, vector []float32) ([]byte, bool) {
 	if h.rdb == nil || len(messages) == 0 {
 		return nil, false
 	}
-	b, err := json.Marshal(historyEntry{Leaf: messages[0].ID, Messages: messages})
+	b, err := json.Marshal(historyEntry{Leaf: messages[0].ID, Messages: messages, Vector: vector})
 	return b, err == nil
 }
 
-// set stores the window (newest first).
-func (h historyCache) set(ctx context.Context, conversationID string, messages []store.Message) {
-	b, ok := h.entry(messages)
+// set stores the window (newest first) and its question's vector.
+func (h historyCache) set(ctx context.Context, conversationID string, messages []store.Message, vector []float32) {
+	b, ok := h.entry(messages, vector)
 	if !ok {
 		return
 	}

@@ -81,6 +81,51 @@ type Turn struct {
 	req         Request
 	user        store.UserTurn
 	assistantID string
+	// gathered: history and related were read with the message (Prepare);
+	// otherwise Run reads them (Regenerate).
+	gathered bool
+	history  []store.Message
+	related  []store.Related
+	// embedding is the new message's vector in the making (nil: not
+	// started); Run reuses it to store the message's vector.
+	embedding *pendingVector
+}
+
+// pendingVector is an embedding being made.
+type pendingVector struct {
+	done   chan struct{}
+	vector []float32
+}
+
+// embedAsync starts embedding text, bounded by RetrievalTimeout.
+func (s *Service) embedAsync(ctx context.Context, text string) *pendingVector {
+	p := &pendingVector{done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.RetrievalTimeout)
+		defer cancel()
+		vecs, err := s.model.Embed(ctx, []string{text})
+		if err != nil {
+			slog.WarnContext(ctx, "chat: message not embedded now; no retrieval by it, left for the backfill", "error", err.Error())
+			return
+		}
+		p.vector = vecs[0]
+	}()
+	return p
+}
+
+// wait returns the vector once made, or nil when it failed or is not made
+// within d.
+func (p *pendingVector) wait(d time.Duration) []float32 {
+	if p == nil {
+		return nil
+	}
+	select {
+	case <-p.done:
+		return p.vector
+	case <-time.After(d):
+		return nil
+	}
 }
 
 // The events of the chat stream (openapi.yaml's StartEvent, DeltaEvent,
@@ -112,16 +157,61 @@ type (
 
 // Prepare stores the user's message (idempotently on ClientMessageID) before
 // anything streams, so that its failures get a normal status: store.ErrNotFound,
-// store.ErrTurnInProgress, or a database error.
-func (s *Service) Prepare(ctx context.Context, req Request) (*Turn, error) {
-	u, err := store.AddUserMessage(ctx, s.db, req.UserID, req.ConversationID, req.Content, req.ClientMessageID,
-		TitleFrom(req.Content), answerWithin(ctx), req.Parent)
+// store.ErrBadParent, store.ErrTurnInProgress, or a database error.
+//
+// It is the turn's one round trip to PostgreSQL before the model is called
+// (store.StartTurn): the message, the history it follows and the related
+// messages of other conversations, in one pipelined batch. cached is the
+// conversation's history window as the caller read it from Redis with its
+// rate limit (nil: none): when it ends where the new message goes, the
+// batch does not read the history; the vector cached with it (the previous
+// question's) is what related messages are searched by. Without one, the
+// turn waits up to RetrievalWait for the new message's own embedding, and
+// goes on without retrieval past it: a slow embedding never holds the first
+// token back longer.
+func (s *Service) Prepare(ctx context.Context, req Request, cached []byte) (*Turn, error) {
+	entry := decodeEntry(cached)
+	t := &Turn{req: req, gathered: true}
+	reads := store.TurnReads{History: s.cfg.HistoryMaxMessages}
+	if entry != nil && (!req.Parent.Set || (req.Parent.ID != nil && *req.Parent.ID == entry.Leaf)) {
+		reads.History = 0 // the cached window, if the message does follow its leaf
+	}
+	if s.cfg.RetrievalK > 0 {
+		reads.RelatedLimit = s.cfg.RetrievalK
+		if entry != nil && entry.Vector != nil {
+			reads.Related = entry.Vector
+		} else {
+			t.embedding = s.embedAsync(ctx, req.Content)
+			reads.Related = t.embedding.wait(s.cfg.RetrievalWait)
+		}
+	}
+	ts, err := store.StartTurn(ctx, s.db, req.UserID, req.ConversationID, req.Content, req.ClientMessageID,
+		TitleFrom(req.Content), answerWithin(ctx), req.Parent, reads)
 	if err != nil {
 		return nil, err
 	}
-	t := &Turn{req: req, user: u, assistantID: uuid.NewString()}
-	if u.Answer != nil && u.Answer.Status == "complete" {
+	t.user, t.assistantID = ts.UserTurn, uuid.NewString()
+	if u := t.user; u.Answer != nil && u.Answer.Status == "complete" {
 		t.assistantID = u.Answer.ID
+		return t, nil // answered already: no model call, no embedding
+	}
+	for _, r := range ts.Related {
+		if r.Score >= s.cfg.RetrievalMinScore {
+			t.related = append(t.related, r)
+		}
+	}
+	switch {
+	case ts.HistoryRead:
+		t.history = ts.History
+	case t.user.ParentID == nil:
+		// A first message: no history.
+	case !t.user.Retry && entry != nil && entry.Leaf == *t.user.ParentID:
+		t.history = entry.Messages
+	default:
+		t.gathered = false // Run reads it (a retry always from the database)
+	}
+	if t.embedding == nil {
+		t.embedding = s.embedAsync(ctx, req.Content) // for the message's stored vector
 	}
 	return t, nil
 }
@@ -135,7 +225,7 @@ func (s *Service) Regenerate(ctx context.Context, userID, conversationID, answer
 		return nil, err
 	}
 	req := Request{UserID: userID, ConversationID: conversationID, Content: content}
-	return &Turn{req: req, user: u, assistantID: uuid.NewString()}, nil
+	return &Turn{req: req, user: u, assistantID: uuid.NewString(), embedding: s.embedAsync(ctx, content)}, nil
 }
 
 // answerWithin is how long a turn claims its message: until the invocation's
@@ -196,7 +286,10 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		return // the client is gone before anything was generated
 	}
 
-	history, related, userVector := s.gather(ctx, t)
+	history, related := t.history, t.related
+	if !t.gathered {
+		history, related = s.gather(ctx, t)
+	}
 	system := SystemPrompt(s.cfg.SystemPrompt, t.user.Instructions, t.user.SystemPrompt)
 	prompt := BuildPrompt(system, related, history, t.req.Content, s.cfg.HistoryTokenBudget)
 	model := ChooseModel(s.model.ChatModels(), t.user.Model, t.user.DefaultModel)
@@ -272,6 +365,7 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	_ = out.Close()
 	after, cancelAfter := context.WithTimeout(context.WithoutCancel(ctx), 8*time.Second)
 	defer cancelAfter()
+	userVector := t.embedding.wait(s.cfg.RetrievalTimeout) // made by now, or given up
 	s.embed(after, t, userVector, answer)
 	size := int64(len(completion.Text))
 	spent := cache.Usage{Tokens: int64(u.PromptTokens + u.CompletionTokens), EmbedChars: size, StoredBytes: size}
@@ -290,37 +384,38 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		window = window[:s.cfg.HistoryMaxMessages]
 	}
 	if s.spent == nil {
-		s.history.set(after, t.req.ConversationID, window)
+		s.history.set(after, t.req.ConversationID, window, userVector)
 		return
 	}
 	// The spending and the new window: one Redis command.
-	if entry, ok := s.history.entry(window); ok {
+	if entry, ok := s.history.entry(window, userVector); ok {
 		s.spent.SpendAndSet(after, t.req.UserID, spent, historyKey(t.req.ConversationID), entry, historyTTL)
 	} else {
 		s.spent.Spend(after, t.req.UserID, spent)
 	}
 }
 
-// gather reads the history window (cache, else database) and, at the same
-// time, embeds the new message and finds related messages of the user's other
-// conversations. Failures here degrade the prompt, never the turn.
-func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message, related []store.Related, userVector []float32) {
+// gather reads, for a turn that Prepare did not read them for (a
+// regenerated answer, a retry, a window another turn moved), the history
+// window (cache, else database) and, at the same time, the related messages
+// of the user's other conversations by the new message's vector, waiting
+// for it no longer than RetrievalWait. Failures here degrade the prompt,
+// never the turn.
+func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message, related []store.Related) {
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		ctx, cancel := context.WithTimeout(ctx, s.cfg.RetrievalTimeout)
-		defer cancel()
-		vecs, err := s.model.Embed(ctx, []string{t.req.Content})
-		if err != nil {
-			slog.WarnContext(ctx, "chat: message not embedded; no retrieval this turn", "error", err.Error())
-			return
-		}
-		userVector = vecs[0]
 		if s.cfg.RetrievalK == 0 {
 			return
 		}
-		near, err := store.NearestMessages(ctx, s.db, t.req.UserID, userVector,
+		vector := t.embedding.wait(s.cfg.RetrievalWait)
+		if vector == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(ctx, s.cfg.RetrievalTimeout)
+		defer cancel()
+		near, err := store.NearestMessages(ctx, s.db, t.req.UserID, vector,
 			store.NearestOptions{Limit: s.cfg.RetrievalK, NotInConversation: t.req.ConversationID})
 		if err != nil {
 			slog.WarnContext(ctx, "chat: retrieval failed", "error", err.Error())
@@ -334,7 +429,7 @@ func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message,
 	}()
 	if t.user.ParentID == nil {
 		wg.Wait()
-		return nil, related, userVector // a first message: no history
+		return nil, related // a first message: no history
 	}
 	if !t.user.Retry {
 		history, _ = s.history.get(ctx, t.req.ConversationID, *t.user.ParentID)
@@ -347,7 +442,7 @@ func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message,
 		}
 	}
 	wg.Wait()
-	return history, related, userVector
+	return history, related
 }
 
 // embed stores the vectors of the turn's messages; the ones it cannot make

@@ -112,11 +112,36 @@ func TestAnswerWithin(t *testing.T) {
 func TestHistoryCacheWithoutRedis(t *testing.T) {
 	var h historyCache
 	ctx := context.Background()
-	h.set(ctx, "c1", []store.Message{{ID: "m1", Content: "hi"}})
+	h.set(ctx, "c1", []store.Message{{ID: "m1", Content: "hi"}}, []float32{1})
 	if got, ok := h.get(ctx, "c1", "m1"); ok || got != nil {
 		t.Errorf("get = %v, %v; want a miss", got, ok)
 	}
-	if _, ok := h.entry([]store.Message{{ID: "m1"}}); ok {
+	if _, ok := h.entry([]store.Message{{ID: "m1"}}, nil); ok {
 		t.Error("an entry to store without Redis")
+	}
+}
+
+// TestDecodeEntry: a cached window is used only when it reads back whole.
+func TestDecodeEntry(t *testing.T) {
+	tests := []struct {
+		name     string
+		in       string
+		wantLeaf string // "": no entry
+		wantVec  int
+	}{
+		{"none", "", "", 0},
+		{"garbage", "{not json", "", 0},
+		{"no leaf", `{"m":[]}`, "", 0},
+		{"window without a vector (written before vectors were cached)", `{"l":"m2","m":[{"id":"m2"}]}`, "m2", 0},
+		{"window and vector", `{"l":"m2","m":[{"id":"m2"}],"v":[0.5,-1]}`, "m2", 2},
+	}
+	for _, tt := range tests {
+		e := decodeEntry([]byte(tt.in))
+		switch {
+		case tt.wantLeaf == "" && e != nil:
+			t.Errorf("%s: got %+v, want none", tt.name, e)
+		case tt.wantLeaf != "" && (e == nil || e.Leaf != tt.wantLeaf || len(e.Vector) != tt.wantVec):
+			t.Errorf("%s: got %+v, want leaf %s and %d dimensions", tt.name, e, tt.wantLeaf, tt.wantVec)
+		}
 	}
 }

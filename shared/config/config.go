@@ -352,6 +352,11 @@ type Chat struct {
 	// RetrievalTimeout bounds embedding the new message and searching before
 	// the model is called: past it the turn goes on without retrieved context.
 	RetrievalTimeout time.Duration `env:"CHAT_RETRIEVAL_TIMEOUT" envDefault:"2s"`
+	// RetrievalWait is the most a turn holds its first token back for the
+	// new message's embedding, when it has no stored vector to search by
+	// (docs/chat-turn.md): past it the turn goes on without retrieved
+	// context; 0 never waits.
+	RetrievalWait time.Duration `env:"CHAT_RETRIEVAL_WAIT" envDefault:"250ms"`
 	// HistoryTokenBudget bounds the conversation's own messages in the prompt
 	// (estimated tokens); HistoryMaxMessages bounds how many are read.
 	HistoryTokenBudget int `env:"CHAT_HISTORY_TOKEN_BUDGET" envDefault:"6000"`
@@ -365,6 +370,9 @@ type Chat struct {
 func (c Chat) Validate() error {
 	if c.RetrievalK < 0 || c.RetrievalK > 20 {
 		return fmt.Errorf("CHAT_RETRIEVAL_K: must be 0 to 20, got %d", c.RetrievalK)
+	}
+	if c.RetrievalWait < 0 || c.RetrievalWait > c.RetrievalTimeout {
+		return fmt.Errorf("CHAT_RETRIEVAL_WAIT: must be 0 to CHAT_RETRIEVAL_TIMEOUT (%s), got %s", c.RetrievalTimeout, c.RetrievalWait)
 	}
 	if c.HistoryTokenBudget < 100 {
 		return fmt.Errorf("CHAT_HISTORY_TOKEN_BUDGET: must be at least 100, got %d", c.HistoryTokenBudget)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // ErrTurnInProgress means another request with the same clientMessageId is
@@ -65,22 +67,30 @@ type Parent struct {
 // ReleaseTurn, ends the claim). ErrNotFound if the conversation is not the
 // caller's.
 func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content string, clientMessageID *string, title string, answerWithin time.Duration, parent Parent) (UserTurn, error) {
+	if err := checkTurnIDs(conversationID, parent); err != nil {
+		return UserTurn{}, err
+	}
+	var a addedUserMessage
+	if err := a.scan(db.QueryRow(ctx, addUserMessageSQL, a.args(userID, conversationID, content, clientMessageID, title, answerWithin, parent)...)); err != nil {
+		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
+	}
+	return a.turn(conversationID, answerWithin)
+}
+
+func checkTurnIDs(conversationID string, parent Parent) error {
 	if !ValidID(conversationID) {
-		return UserTurn{}, ErrNotFound
+		return ErrNotFound
 	}
 	if parent.Set && parent.ID != nil && !ValidID(*parent.ID) {
-		return UserTurn{}, ErrBadParent
+		return ErrBadParent
 	}
-	var (
-		owned                       bool
-		t                           UserTurn
-		msgID, answerID, answerText *string
-		answerStatus                *string
-		createdAt, answerCreatedAt  *time.Time
-		stored, claimed, parentOK   bool
-		answeringUntil              *time.Time
-	)
-	err := db.QueryRow(ctx, `
+	return nil
+}
+
+// addUserMessageSQL is AddUserMessage's one statement: $1 the conversation,
+// $2 the user, $3 the content, $4 the clientMessageId, $5 the first-message
+// title, $6 the claim's seconds, $7 whether the parent is set, $8 the parent.
+const addUserMessageSQL = `
 		WITH conv AS (
 			SELECT c.id, c.title, c.message_count, c.model, c.system_prompt, c.leaf_id, u.instructions, u.default_model
 			FROM conversations c LEFT JOIN users u ON u.id = c.user_id
@@ -129,32 +139,51 @@ func AddUserMessage(ctx context.Context, db DB, userID, conversationID, content 
 			(SELECT model FROM conv), (SELECT system_prompt FROM conv), (SELECT instructions FROM conv), (SELECT default_model FROM conv),
 			EXISTS (SELECT 1 FROM titled),
 			COALESCE((SELECT parent_id FROM ins), (SELECT parent_id FROM prior))::text,
-			(SELECT ok FROM par)`,
-		conversationID, userID, content, clientMessageID, title, answerWithin.Seconds(), parent.Set, parent.ID).
-		Scan(&owned, &stored, &claimed, &answeringUntil, &msgID, &createdAt, &answerID, &answerText, &answerStatus, &answerCreatedAt, &t.Title, &t.MessageCount,
-			&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel, &t.Titled, &t.ParentID, &parentOK)
-	if err != nil {
-		return UserTurn{}, fmt.Errorf("add user message to %s: %w", conversationID, err)
-	}
-	if !owned {
+			(SELECT ok FROM par)`
+
+// addedUserMessage is what addUserMessageSQL answers.
+type addedUserMessage struct {
+	owned                       bool
+	t                           UserTurn
+	msgID, answerID, answerText *string
+	answerStatus                *string
+	createdAt, answerCreatedAt  *time.Time
+	stored, claimed, parentOK   bool
+	answeringUntil              *time.Time
+}
+
+func (a *addedUserMessage) args(userID, conversationID, content string, clientMessageID *string, title string, answerWithin time.Duration, parent Parent) []any {
+	return []any{conversationID, userID, content, clientMessageID, title, answerWithin.Seconds(), parent.Set, parent.ID}
+}
+
+func (a *addedUserMessage) scan(row pgx.Row) error {
+	t := &a.t
+	return row.Scan(&a.owned, &a.stored, &a.claimed, &a.answeringUntil, &a.msgID, &a.createdAt, &a.answerID, &a.answerText, &a.answerStatus, &a.answerCreatedAt, &t.Title, &t.MessageCount,
+		&t.Model, &t.SystemPrompt, &t.Instructions, &t.DefaultModel, &t.Titled, &t.ParentID, &a.parentOK)
+}
+
+// turn is the stored turn, or why there is none.
+func (a *addedUserMessage) turn(conversationID string, answerWithin time.Duration) (UserTurn, error) {
+	if !a.owned {
 		return UserTurn{}, ErrNotFound
 	}
-	if !parentOK {
+	if !a.parentOK {
 		return UserTurn{}, ErrBadParent
 	}
-	if msgID == nil { // a concurrent request is storing the same message
+	if a.msgID == nil { // a concurrent request is storing the same message
 		return UserTurn{}, &TurnInProgressError{Until: time.Now().Add(answerWithin)}
 	}
-	if !stored && !claimed && (answerStatus == nil || *answerStatus != "complete") {
+	if !a.stored && !a.claimed && (a.answerStatus == nil || *a.answerStatus != "complete") {
 		until := time.Now().Add(answerWithin)
-		if answeringUntil != nil {
-			until = *answeringUntil
+		if a.answeringUntil != nil {
+			until = *a.answeringUntil
 		}
 		return UserTurn{}, &TurnInProgressError{Until: until}
 	}
-	t.ConversationID, t.MessageID, t.CreatedAt, t.Retry = conversationID, *msgID, *createdAt, !stored
-	if answerID != nil {
-		t.Answer = &Message{ID: *answerID, Role: "assistant", Content: *answerText, Status: *answerStatus, CreatedAt: *answerCreatedAt}
+	t := a.t
+	t.ConversationID, t.MessageID, t.CreatedAt, t.Retry = conversationID, *a.msgID, *a.createdAt, !a.stored
+	if a.answerID != nil {
+		t.Answer = &Message{ID: *a.answerID, Role: "assistant", Content: *a.answerText, Status: *a.answerStatus, CreatedAt: *a.answerCreatedAt}
 	}
 	return t, nil
 }
@@ -227,16 +256,8 @@ func RecentMessages(ctx context.Context, db DB, userID, conversationID, before s
 	if err != nil {
 		return nil, fmt.Errorf("recent messages of %s: %w", conversationID, err)
 	}
-	defer rows.Close()
-	var out []Message
-	for rows.Next() {
-		var m Message
-		if err := rows.Scan(&m.ID, &m.Role, &m.Content, &m.Status, &m.CreatedAt); err != nil {
-			return nil, fmt.Errorf("scan message: %w", err)
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := scanMessages(rows)
+	if err != nil {
 		return nil, fmt.Errorf("recent messages of %s: %w", conversationID, err)
 	}
 	return out, nil

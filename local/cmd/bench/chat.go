@@ -76,12 +76,15 @@ type ChatResult struct {
 	// statements (pgx's statement cache) before the measured turns.
 	WarmupTurns int `json:"warmupTurns"`
 	// The cold turn's, after ColdConnections PostgreSQL connections were opened.
-	ColdRedis       int64       `json:"coldRedisCommands"`
-	ColdSQL         int64       `json:"coldSqlRoundTrips"`
-	ColdConnections int64       `json:"coldConnections"`
-	Targets         ChatTargets `json:"targets"`
-	Missed          []string    `json:"missed,omitempty"`
-	Method          string      `json:"method"`
+	ColdRedis int64 `json:"coldRedisCommands"`
+	// ColdRedisByName is the cold turn's Redis commands by name (the
+	// connection's HELLO among them).
+	ColdRedisByName map[string]int64 `json:"coldRedisCommandsByName"`
+	ColdSQL         int64            `json:"coldSqlRoundTrips"`
+	ColdConnections int64            `json:"coldConnections"`
+	Targets         ChatTargets      `json:"targets"`
+	Missed          []string         `json:"missed,omitempty"`
+	Method          string           `json:"method"`
 }
 
 const chatMethod = "the client times POST to the chat-stream Function URL (local gateway, lambdaemu, real bootstrap) until the first `event: delta`; " +
@@ -162,7 +165,7 @@ func benchChat(ctx context.Context, tpl *template.Template, o options, env teste
 	}
 	defer stopModel()
 
-	pg, err := bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PostgresPort))
+	pg, err := bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PgBouncerPort))
 	if err != nil {
 		return nil, err
 	}
@@ -178,7 +181,9 @@ func benchChat(ctx context.Context, tpl *template.Template, o options, env teste
 	defer rc.Close()
 
 	vars := env.Vars()
-	du, err := url.Parse(env.DatabaseURL)
+	// The functions reach PostgreSQL through the pooler, as on AWS (exec mode:
+	// no prepared statements), counted on the way.
+	du, err := url.Parse(env.PooledDatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}
@@ -251,6 +256,12 @@ func benchChat(ctx context.Context, tpl *template.Template, o options, env teste
 				return nil, errors.New("the first turn was warm")
 			}
 			res.ColdRedis, res.ColdSQL, res.ColdConnections = r, s, pg.Connections()
+			res.ColdRedisByName = map[string]int64{}
+			for name, n := range rc.ByName() {
+				if d := n - names0[name]; d != 0 {
+					res.ColdRedisByName[name] = d
+				}
+			}
 			continue
 		}
 		if rep.Cold {

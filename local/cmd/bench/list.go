@@ -51,13 +51,15 @@ func benchList(ctx context.Context, tpl *template.Template, o options, env teste
 		return nil, err
 	}
 
-	pg, err := bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PostgresPort))
+	pg, err := bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PgBouncerPort))
 	if err != nil {
 		return nil, err
 	}
 	defer pg.Close()
 	vars := env.Vars()
-	u, err := url.Parse(env.DatabaseURL)
+	// The functions reach PostgreSQL through the pooler, as on AWS (exec mode:
+	// no prepared statements), counted on the way.
+	u, err := url.Parse(env.PooledDatabaseURL)
 	if err != nil {
 		return nil, fmt.Errorf("database url: %w", err)
 	}

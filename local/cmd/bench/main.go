@@ -57,6 +57,7 @@ type Report struct {
 	Rows            []*bench.Row   `json:"rows"`
 	List            *ListResult    `json:"conversationsList,omitempty"`
 	Chat            *ChatResult    `json:"chatTurn,omitempty"`
+	Latency         *LatencyResult `json:"latency,omitempty"`
 	Tracing         *TracingResult `json:"tracing,omitempty"`
 	Cost            *CostResult    `json:"cost,omitempty"`
 	Missed          []string       `json:"missed"` // "function: check" for every missed target
@@ -73,6 +74,9 @@ type options struct {
 	turns               int
 	chatConversations   int
 	firstToken          time.Duration
+	rtts                []time.Duration
+	embedLatency        time.Duration
+	latencyRequests     int
 	tracing             bool
 	tracingCold         int
 	cost                CostAssumptions
@@ -101,6 +105,9 @@ func run() error {
 	flag.IntVar(&o.turns, "turns", 200, "warm chat turns in the chat-stream bench (0 skips it)")
 	flag.IntVar(&o.chatConversations, "chat-conversations", 4, "conversations the chat turns go to, in turn")
 	flag.DurationVar(&o.firstToken, "first-token", 100*time.Millisecond, "the dev model's fixed first-token delay in the chat bench")
+	rtts := flag.String("rtt", "0,10ms", "latency bench: delays added to every round trip to PostgreSQL and Redis, comma-separated (empty skips it)")
+	flag.DurationVar(&o.embedLatency, "embed-latency", 150*time.Millisecond, "latency bench: the dev model's embeddings latency")
+	flag.IntVar(&o.latencyRequests, "latency-requests", 30, "latency bench: timed requests per route, and chat turns, at each delay")
 	flag.BoolVar(&o.tracing, "tracing", true, "measure the floor with OpenTelemetry and with the X-Ray SDK set up (local/bench/baseline)")
 	flag.IntVar(&o.cost.RequestsPerDay, "cost-requests", 1000, "cost estimate: requests a day")
 	flag.Float64Var(&o.cost.ChatShare, "cost-chat-share", 0.2, "cost estimate: the share of chat turns")
@@ -118,6 +125,19 @@ func run() error {
 	}
 	if o.cold < 1 || o.warm < 1 {
 		return errors.New("-cold and -warm must be at least 1")
+	}
+	for _, f := range strings.Split(*rtts, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if f == "0" {
+			f = "0s"
+		}
+		d, err := time.ParseDuration(f)
+		if err != nil || d < 0 {
+			return fmt.Errorf("-rtt: %q is not a delay", f)
+		}
+		o.rtts = append(o.rtts, d)
 	}
 	if o.turns > 0 && o.chatConversations < 1 {
 		return errors.New("-chat-conversations must be at least 1")
@@ -278,6 +298,19 @@ func run() error {
 		if chat != nil {
 			for _, m := range chat.Missed {
 				rep.Missed = append(rep.Missed, "chat-stream (turn): "+m)
+			}
+		}
+	}
+	if len(o.rtts) > 0 && o.latencyRequests > 0 && strings.Contains("chat-stream", o.run) {
+		step(fmt.Sprintf("latency: warm routes and chat turns at %v per round trip, embeddings after %s", o.rtts, o.embedLatency))
+		lat, err := benchLatency(ctx, tpl, o, stack.Env, fnLog)
+		if err != nil {
+			rep.Errors = append(rep.Errors, "latency: "+err.Error())
+		}
+		rep.Latency = lat
+		if lat != nil {
+			for _, m := range lat.Missed {
+				rep.Missed = append(rep.Missed, "latency: "+m)
 			}
 		}
 	}

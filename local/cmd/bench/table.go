@@ -79,9 +79,15 @@ func printReport(w io.Writer, rep *Report) {
 		fmt.Fprintf(w, "  SQL round trips per warm turn                  %.2f (min %d, max %d; %s)  (target ≤ %d)%s\n",
 			c.SQLMean, c.SQLMin, c.SQLMax, histogram(c.SQLHistogram), t.MaxSQLRoundTrips, mark(c.SQLMax <= t.MaxSQLRoundTrips))
 		fmt.Fprintf(w, "  (after 1 cold and %d untimed warm turns, so that every conversation's history window is cached and both pooled connections have prepared their statements)\n", c.WarmupTurns)
-		fmt.Fprintf(w, "  cold turn: %d Redis commands, %d SQL round trips after opening %d connection(s)\n", c.ColdRedis, c.ColdSQL, c.ColdConnections)
+		var cold []string
+		for _, n := range slices.Sorted(maps.Keys(c.ColdRedisByName)) {
+			cold = append(cold, fmt.Sprintf("%s %d", n, c.ColdRedisByName[n]))
+		}
+		fmt.Fprintf(w, "  cold turn: %d Redis commands (%s), %d SQL round trips after opening %d connection(s)\n",
+			c.ColdRedis, strings.Join(cold, ", "), c.ColdSQL, c.ColdConnections)
 		fmt.Fprintf(w, "  measured: %s\n", c.Method)
 	}
+	printLatency(w, rep.Latency)
 
 	fmt.Fprintln(w)
 	if len(rep.Missed) == 0 {
@@ -159,4 +165,36 @@ func ratio(r *bench.Row, check string) string {
 func firstLine(s string) string {
 	s, _, _ = strings.Cut(s, "\n")
 	return s
+}
+
+// printLatency prints the routes at each delay, as a Markdown table for the
+// README.
+func printLatency(w io.Writer, l *LatencyResult) {
+	if l == nil || len(l.RTTsMs) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nwarm routes with each round trip to PostgreSQL and Redis delayed, the dev model's embeddings after %.0f ms (%d requests each):\n\n",
+		l.EmbeddingMs, l.Requests)
+	head := "| route |"
+	rule := "|---|"
+	for _, d := range l.RTTsMs {
+		head += fmt.Sprintf(" p50 at +%.0f ms |", d)
+		rule += "---|"
+	}
+	fmt.Fprintln(w, head+" round trips on the critical path | target |")
+	fmt.Fprintln(w, rule+"---|---|")
+	for _, r := range l.Routes {
+		line := "| " + r.Route + " |"
+		for _, d := range r.At {
+			line += fmt.Sprintf(" %.1f ms |", d.P50Ms)
+		}
+		fmt.Fprintf(w, "%s %.1f | ≤ %.0f%s |\n", line, r.RoundTrips, r.Target, mark(r.Missed == ""))
+	}
+	for _, r := range l.Routes {
+		for i, d := range r.TTFT {
+			fmt.Fprintf(w, "  chat turn at +%.0f ms: time to the first delta p50 %.1f ms, p99 %.1f ms (the model's own first token after %.0f ms)\n",
+				l.RTTsMs[i], d.P50Ms, d.P99Ms, l.FirstTokenMs)
+		}
+	}
+	fmt.Fprintf(w, "  measured: %s\n", l.Method)
 }
