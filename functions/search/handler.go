@@ -13,7 +13,7 @@ import (
 
 type handler struct {
 	db     store.DB
-	embed  func(ctx context.Context, text string) ([]float32, error)
+	embed  func(ctx context.Context, userID, text string) ([]float32, error)
 	meter  *cache.Limiter
 	quotas cache.Usage // the daily quota a query counts against
 }
@@ -64,7 +64,7 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	if d := h.meter.AllowMetered(ctx, "", 0, userID, h.quotas, cache.Usage{EmbedChars: int64(len(q))}); !d.Allowed {
 		return api.Response{}, api.Refused(d)
 	}
-	vector, err := h.embed(ctx, q)
+	vector, err := h.embed(ctx, userID, q)
 	if err != nil {
 		return api.Response{}, upstream(err)
 	}

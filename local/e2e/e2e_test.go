@@ -7,15 +7,19 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/macro-ai/macro-ai/local/gateway"
+	"github.com/macro-ai/macro-ai/local/lambdaemu"
+	"github.com/macro-ai/macro-ai/local/s3local"
 	"github.com/macro-ai/macro-ai/local/template"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
@@ -29,6 +33,22 @@ type stack struct {
 	env testenv.Env
 	gw  *gateway.Gateway
 	db  string // the test's database
+	s3  *s3local.Server
+
+	mu      sync.Mutex
+	reports []lambdaemu.Report // every invocation's REPORT
+}
+
+// lastReport is the newest REPORT of the function name.
+func (s *stack) lastReport(name string) (lambdaemu.Report, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.reports) - 1; i >= 0; i-- {
+		if s.reports[i].Function == name {
+			return s.reports[i], true
+		}
+	}
+	return lambdaemu.Report{}, false
 }
 
 // newStack starts the gateway; edits change the functions' environment.
@@ -49,19 +69,62 @@ func newStack(t *testing.T, edits ...func(vars map[string]string)) *stack {
 	}
 	vars := env.Vars()
 	vars["DATABASE_URL"] = env.Pooled(env.NewDatabase(t)) // through PgBouncer, as on Neon
+	// The data bucket (imports, exports): the S3 stand-in, whose uploads
+	// invoke the import function through the gateway's Lambda emulator.
+	var gw *gateway.Gateway
+	bucket, err := s3local.FromTemplate(tpl, "DataBucket", dataBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3, err := s3local.New(s3local.Config{
+		Dir: t.TempDir(), AccessKeyID: "local", SecretAccessKey: "local", Buckets: []s3local.Bucket{bucket},
+		Invoke: func(ctx context.Context, name string, event []byte) error { return invokeAsync(ctx, gw, name, event) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s3srv := httptest.NewServer(s3)
+	vars["S3_ENDPOINT"], vars["DATA_BUCKET"] = s3srv.URL, dataBucket
 	for _, edit := range edits {
 		edit(vars)
 	}
-	gw, err := gateway.New(gateway.Config{
+	st := &stack{t: t, env: env, db: vars["DATABASE_URL"], s3: s3}
+	gw, err = gateway.New(gateway.Config{
 		Template: tpl, BuildDir: buildDir, Env: vars,
 		Authorizer: gateway.CognitoAuthorizer(vars), Log: io.Discard,
+		OnReport: func(r lambdaemu.Report) {
+			st.mu.Lock()
+			st.reports = append(st.reports, r)
+			st.mu.Unlock()
+		},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(gw)
-	t.Cleanup(func() { srv.Close(); gw.Close() })
-	return &stack{t: t, url: srv.URL, env: env, gw: gw, db: vars["DATABASE_URL"]}
+	t.Cleanup(func() { srv.Close(); s3srv.Close(); s3.Close(); gw.Close() })
+	st.url, st.gw = srv.URL, gw
+	return st
+}
+
+// dataBucket is the data bucket's local name.
+const dataBucket = "macro-ai-data"
+
+// invokeAsync runs an asynchronous invocation (an S3 notification) of the
+// function name; its failure is the function's error.
+func invokeAsync(ctx context.Context, gw *gateway.Gateway, name string, event []byte) error {
+	fn, err := gw.Function(name)
+	if err != nil {
+		return err
+	}
+	res, err := fn.Invoke(ctx, event)
+	if err != nil {
+		return err
+	}
+	if res.Err != nil {
+		return fmt.Errorf("%s: %s: %s", name, res.Err.Type, res.Err.Message)
+	}
+	return nil
 }
 
 type response struct {

@@ -35,6 +35,7 @@ func deadEnv(t *testing.T) map[string]string {
 		"COGNITO_ENDPOINT": "http://" + addr, "COGNITO_USER_POOL_ID": "local_x", "COGNITO_CLIENT_ID": "c", "COGNITO_REGION": "us-east-1",
 		"OPENAI_API_KEY": "k", "OPENAI_BASE_URL": "http://" + addr + "/v1", "SSM_ENDPOINT": "http://" + addr,
 		"LAMBDA_ENDPOINT": "http://" + addr, "STAGE": "dev", "AWS_REGION": "us-east-1",
+		"S3_ENDPOINT": "http://" + addr, "DATA_BUCKET": "macro-ai-data",
 	}
 }
 
@@ -76,7 +77,7 @@ func TestEveryFunctionAnswersWarmupAtOnce(t *testing.T) {
 		t.Fatalf("only %d functions in the template", len(fns))
 	}
 	for name, f := range fns {
-		if name == "warmup" || name == "migrate" || name == "rotate-secrets" {
+		if name == "warmup" || name == "migrate" || name == "rotate-secrets" || name == "import" {
 			continue // not HTTP functions: the warmup does not call them
 		}
 		t.Run(name, func(t *testing.T) {
@@ -134,7 +135,7 @@ func TestWarmupFunctionWarmsEveryHTTPFunction(t *testing.T) {
 
 	var httpFns []string
 	for name := range fns {
-		if name != "warmup" && name != "migrate" && name != "rotate-secrets" {
+		if name != "warmup" && name != "migrate" && name != "rotate-secrets" && name != "import" {
 			httpFns = append(httpFns, name)
 		}
 	}

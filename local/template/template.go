@@ -30,6 +30,8 @@ type Template struct {
 	Parameters map[string]string
 	// APIs are the AWS::Serverless::HttpApi resources by logical id.
 	APIs map[string]*HTTPAPI
+	// Buckets are the AWS::S3::Bucket resources by logical id.
+	Buckets map[string]*Bucket
 	// conditions are the template's Conditions, for !If.
 	conditions map[string]*yaml.Node
 }
@@ -66,6 +68,7 @@ type Function struct {
 	Environment map[string]Value
 	Routes      []Route
 	Schedules   []Schedule
+	S3Events    []S3Event
 	// Streaming reports FunctionUrlConfig.InvokeMode RESPONSE_STREAM: the
 	// function's responses are served streamed.
 	Streaming bool
@@ -111,6 +114,32 @@ func (r Route) Key() string {
 	return r.Method + " " + r.Path
 }
 
+// S3Event is an S3 event of a function: the bucket's notification that
+// invokes it when an object is created under Prefix and ending in Suffix.
+type S3Event struct {
+	Name   string   // the event's name in Events
+	Bucket string   // the bucket's logical id (its !Ref)
+	Events []string // s3:ObjectCreated:*, …
+	Prefix string
+	Suffix string
+}
+
+// Bucket is an AWS::S3::Bucket: what the local S3 stand-in needs of it.
+type Bucket struct {
+	LogicalID string
+	CORS      []BucketCORSRule
+}
+
+// BucketCORSRule is one of a bucket's CorsConfiguration.CorsRules. Origins
+// may be intrinsics (!Ref AppOrigin): resolve them with Template.ResolveAll.
+type BucketCORSRule struct {
+	AllowedOrigins []Value
+	AllowedMethods []string
+	AllowedHeaders []string
+	ExposedHeaders []string
+	MaxAge         int
+}
+
 // Schedule is a Schedule or ScheduleV2 event.
 type Schedule struct {
 	Name       string // the event's name in Events
@@ -144,7 +173,7 @@ func Parse(data []byte) (*Template, error) {
 	}
 	root := doc.Content[0]
 
-	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}, conditions: map[string]*yaml.Node{}}
+	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}, Buckets: map[string]*Bucket{}, conditions: map[string]*yaml.Node{}}
 	for name, c := range Pairs(Get(root, "Conditions")) {
 		t.conditions[name] = c
 	}
@@ -162,6 +191,11 @@ func Parse(data []byte) (*Template, error) {
 		if scalar(Get(res, "Type")) == "AWS::Serverless::HttpApi" {
 			apis[id] = Get(res, "Properties")
 			t.APIs[id] = &HTTPAPI{CORS: parseCORS(Get(apis[id], "CorsConfiguration"))}
+		}
+	}
+	for id, res := range Pairs(resources) {
+		if scalar(Get(res, "Type")) == "AWS::S3::Bucket" {
+			t.Buckets[id] = parseBucket(id, Get(res, "Properties"))
 		}
 	}
 	for id, res := range Pairs(resources) {
@@ -409,6 +443,27 @@ func parseFunction(id string, props, globals *yaml.Node, apis map[string]*yaml.N
 				return nil, fmt.Errorf("event %s: %w", name, err)
 			}
 			fn.Routes = append(fn.Routes, r)
+		case "S3":
+			e := S3Event{Name: name}
+			if b := value(Get(p, "Bucket")); b.Intrinsic == "!Ref" {
+				e.Bucket = b.Ref
+			}
+			if ev := Get(p, "Events"); ev != nil && ev.Kind == yaml.SequenceNode {
+				for _, v := range ev.Content {
+					e.Events = append(e.Events, scalar(v))
+				}
+			} else {
+				e.Events = []string{scalar(ev)}
+			}
+			for _, rule := range content(Get(Get(Get(p, "Filter"), "S3Key"), "Rules")) {
+				switch strings.ToLower(scalar(Get(rule, "Name"))) {
+				case "prefix":
+					e.Prefix = scalar(Get(rule, "Value"))
+				case "suffix":
+					e.Suffix = scalar(Get(rule, "Value"))
+				}
+			}
+			fn.S3Events = append(fn.S3Events, e)
 		case "Schedule", "ScheduleV2":
 			s := Schedule{Name: name, Input: scalar(Get(p, "Input")), Enabled: true}
 			s.Expression = scalar(Get(p, "Schedule"))
@@ -472,6 +527,27 @@ func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
 
 // parseCORS reads a CorsConfiguration or a Function URL's Cors; nil for none.
 // HTTP API's CorsConfiguration: true (SAM's shorthand) allows any origin.
+func parseBucket(id string, props *yaml.Node) *Bucket {
+	b := &Bucket{LogicalID: id}
+	strs := func(n *yaml.Node) []string {
+		var out []string
+		for _, v := range content(n) {
+			out = append(out, scalar(v))
+		}
+		return out
+	}
+	for _, r := range content(Get(Get(props, "CorsConfiguration"), "CorsRules")) {
+		rule := BucketCORSRule{AllowedMethods: strs(Get(r, "AllowedMethods")), AllowedHeaders: strs(Get(r, "AllowedHeaders")),
+			ExposedHeaders: strs(Get(r, "ExposedHeaders"))}
+		for _, o := range content(Get(r, "AllowedOrigins")) {
+			rule.AllowedOrigins = append(rule.AllowedOrigins, value(o))
+		}
+		rule.MaxAge, _ = strconv.Atoi(scalar(Get(r, "MaxAge")))
+		b.CORS = append(b.CORS, rule)
+	}
+	return b
+}
+
 func parseCORS(n *yaml.Node) *CORS {
 	if n == nil || scalar(n) == "false" {
 		return nil

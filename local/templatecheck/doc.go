@@ -9,7 +9,15 @@
 // ones), every function logs JSON to its own log group kept 14 days
 // with X-Ray tracing, the schedules, the migrations custom resource, the
 // budget alert and the outputs are there, and every function is built the
-// same way (make, provided.al2023, arm64, bootstrap).
+// same way (make, provided.al2023, arm64, bootstrap). The account routes that
+// check a password (POST /me/password, POST /me/delete) are signed in, and no
+// function holds a Cognito IAM action: they act with the caller's own token.
+// The data bucket of imports and exports is private, encrypted, TLS only and
+// forgets everything within a day, allows the app's origin to PUT and GET
+// only, notifies the import function of uploads under imports/ only, and
+// each function touching it may touch only its own prefix (S3 object
+// actions may name a key prefix ending in /*: the keys are made at run
+// time); the import function's policy does not name the bucket (a cycle).
 //
 // Each check is also run on doctored copies that it must fault.
 //

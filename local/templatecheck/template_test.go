@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -61,6 +62,17 @@ var conditionalStarActions = map[string][]string{
 	// The same for writing a SecureString (rotate-secrets' PutParameter).
 	"kms:encrypt": {"kms:viaservice", "kms:resourcealiases", "kms:requestalias", "kms:encryptioncontext:parameter_arn"},
 }
+
+// objectPrefixActions may name S3 objects by a key prefix ("…/imports/*"):
+// the keys are made at run time (a user's id, an import's id), so a policy
+// can name no more than the prefix. The bucket-wide "…/*" stays refused.
+var objectPrefixActions = map[string]bool{
+	"s3:getobject": true, "s3:putobject": true, "s3:deleteobject": true, "s3:abortmultipartupload": true,
+}
+
+// objectPrefix matches an object ARN whose only wildcard ends a named
+// prefix below the bucket: …:s3:::bucket/prefix/* or ${Bucket.Arn}/prefix/*.
+var objectPrefix = regexp.MustCompile(`^(arn:\$\{AWS::Partition\}:s3:::[^/*]+|\$\{[A-Za-z0-9]+\.Arn\})/[a-z0-9-]+/\*$`)
 
 // samPolicyTemplates are the SAM policy templates a function may use: each
 // one is scoped to the resource its parameter names. Left out on purpose:
@@ -569,6 +581,9 @@ func checkStatements(where string, stmts *yaml.Node) []string {
 				continue
 			}
 			if keys, ok := conditionalStarActions[la]; ok && slices.ContainsFunc(keys, func(k string) bool { return conditions[k] }) {
+				continue
+			}
+			if objectPrefixActions[la] && !slices.ContainsFunc(wild, func(r string) bool { return !objectPrefix.MatchString(r) }) {
 				continue
 			}
 			for _, r := range wild {

@@ -17,14 +17,17 @@ import (
 // text never changes, so this only bounds memory.
 const vectorTTL = 24 * time.Hour
 
-// Vectors returns an embed function for single texts that serves repeated
-// texts from Redis (cache-aside; one GET on a hit, GET + SET on a miss) and
-// falls back to embed when Redis is down. Keys name the model and dimensions.
+// Vectors returns an embed function for single texts that serves a user's
+// repeated texts from Redis (cache-aside; one GET on a hit, GET + SET on a
+// miss) and falls back to embed when Redis is down. Keys name the user, the
+// model and dimensions: vec:{<user id>}:<hash>. A user's cache is their own
+// (no user learns from a fast answer that another searched the same words),
+// and deleting an account finds its vectors by the id (DeleteUserKeys).
 func Vectors(rdb *redis.Client, model string, dimensions int,
-	embed func(ctx context.Context, texts []string) ([][]float32, error)) func(ctx context.Context, text string) ([]float32, error) {
-	return func(ctx context.Context, text string) ([]float32, error) {
+	embed func(ctx context.Context, texts []string) ([][]float32, error)) func(ctx context.Context, userID, text string) ([]float32, error) {
+	return func(ctx context.Context, userID, text string) ([]float32, error) {
 		sum := sha256.Sum256([]byte(fmt.Sprintf("%s\x00%d\x00%s", model, dimensions, text)))
-		key := "vec:" + hex.EncodeToString(sum[:16])
+		key := "vec:{" + userID + "}:" + hex.EncodeToString(sum[:16])
 		if b, err := rdb.Get(ctx, key).Bytes(); err == nil && len(b) == 4*dimensions {
 			v := make([]float32, dimensions)
 			for i := range v {

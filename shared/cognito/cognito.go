@@ -185,6 +185,27 @@ func (c *Client) SignOut(ctx context.Context, accessToken string) error {
 	return nil
 }
 
+// ChangePassword changes the access token's user's password from previous
+// to proposed.
+func (c *Client) ChangePassword(ctx context.Context, accessToken, previous, proposed string) error {
+	_, err := c.client.ChangePassword(ctx, &cip.ChangePasswordInput{
+		AccessToken: aws.String(accessToken), PreviousPassword: aws.String(previous), ProposedPassword: aws.String(proposed),
+	})
+	if err != nil {
+		return fmt.Errorf("cognito ChangePassword: %w", err)
+	}
+	return nil
+}
+
+// DeleteUser deletes the access token's user from the pool: the login, its
+// attributes and every refresh token. Authorised by the token, not by IAM.
+func (c *Client) DeleteUser(ctx context.Context, accessToken string) error {
+	if _, err := c.client.DeleteUser(ctx, &cip.DeleteUserInput{AccessToken: aws.String(accessToken)}); err != nil {
+		return fmt.Errorf("cognito DeleteUser: %w", err)
+	}
+	return nil
+}
+
 // Email returns the e-mail of the access token's user.
 func (c *Client) Email(ctx context.Context, accessToken string) (string, error) {
 	out, err := c.client.GetUser(ctx, &cip.GetUserInput{AccessToken: aws.String(accessToken)})

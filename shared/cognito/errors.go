@@ -53,3 +53,27 @@ func apiError(err error) *api.Error {
 func InvalidCredentials() *api.Error {
 	return api.Errorf(http.StatusUnauthorized, "invalid_credentials", "the e-mail or password is wrong, or the session is no longer valid")
 }
+
+// WrongPassword maps the failure of a password check of a signed-in caller
+// (a sign-in with the e-mail of their own token, before changing the password
+// or deleting the account): a wrong password is 400 validation_failed on
+// field, not 401, which would read as a session that ended; anything else
+// maps as APIError does.
+func WrongPassword(err error, field string) *api.Error {
+	switch ExceptionName(err) {
+	case "NotAuthorizedException", "UserNotFoundException", "InvalidPasswordException":
+		// InvalidPasswordException: cognito-local's answer to a wrong password.
+		return api.ValidationFailed(api.FieldError{Field: field, Message: "the password is wrong"}).WithCause(err)
+	}
+	return APIError(err)
+}
+
+// ChangePasswordError maps a ChangePassword failure after the current
+// password was checked: the policy refusing the new password is 400 on
+// newPassword; anything else maps as APIError does.
+func ChangePasswordError(err error) *api.Error {
+	if ExceptionName(err) == "InvalidPasswordException" {
+		return api.ValidationFailed(api.FieldError{Field: "newPassword", Message: "does not meet the password policy"}).WithCause(err)
+	}
+	return APIError(err)
+}

@@ -116,3 +116,34 @@ func (r *RefreshRequest) Validate() error {
 	f.Required("refreshToken", r.RefreshToken, api.MaxChars(8192))
 	return f.Err()
 }
+
+// ChangePasswordRequest is the body of POST /me/password.
+type ChangePasswordRequest struct {
+	CurrentPassword string `json:"currentPassword"`
+	NewPassword     string `json:"newPassword"`
+}
+
+// Validate implements api.Validator. The current password is not checked
+// against the policy (an old password may predate it); the new one is, and
+// must differ from it.
+func (r *ChangePasswordRequest) Validate() error {
+	var f api.Fields
+	f.Required("currentPassword", r.CurrentPassword, api.MaxChars(256))
+	f.Required("newPassword", r.NewPassword, api.Password)
+	if r.CurrentPassword != "" && r.NewPassword == r.CurrentPassword {
+		f.Add("newPassword", "must differ from the current password")
+	}
+	return f.Err()
+}
+
+// PasswordRequest is the body of POST /me/delete: the password, asked again.
+type PasswordRequest struct {
+	Password string `json:"password"`
+}
+
+// Validate implements api.Validator.
+func (r *PasswordRequest) Validate() error {
+	var f api.Fields
+	f.Required("password", r.Password, api.MaxChars(256))
+	return f.Err()
+}

@@ -22,6 +22,7 @@ package deps
 import (
 	"context"
 	"errors"
+	"net/http"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -110,9 +111,22 @@ func Verifier(_ context.Context, d *Deps) error {
 
 // User puts h, a signed-in caller's route, behind the caller check (401),
 // the per-user rate limit (RATE_LIMIT_PER_MINUTE, 429) and the mapping of
-// store errors: not found is 404, an unreachable database 503.
+// store errors: not found is 404, an unreachable database 503, a deleted
+// account (a token issued before the deletion) 401.
 func (d *Deps) User(h api.HandlerFunc) api.HandlerFunc {
 	return api.RequireUser(api.LimitByUser(d.Limiter, d.Name, d.Limits.DefaultPerMinute, StoreErrors(h)))
+}
+
+// Credential puts h, a signed-in caller's route that checks their password
+// (POST /me/password, POST /me/delete), behind the caller check (401) and the
+// auth routes' limit (RATE_LIMIT_AUTH_PER_MINUTE, 429) both per client IP
+// and per user, so that a stolen access token cannot be used to guess the
+// password any faster than the public sign-in allows; then the store errors'
+// mapping.
+func (d *Deps) Credential(h api.HandlerFunc) api.HandlerFunc {
+	perMinute := d.Limits.AuthPerMinute
+	return api.RequireUser(api.LimitByIP(d.Limiter, d.Name, perMinute,
+		api.LimitByUser(d.Limiter, d.Name, perMinute, StoreErrors(h))))
 }
 
 // Public puts h, a route anyone may call (the auth routes), behind the
@@ -131,6 +145,9 @@ func StoreErrors(h api.HandlerFunc) api.HandlerFunc {
 			return resp, nil
 		case errors.Is(err, store.ErrNotFound):
 			return api.Response{}, api.NotFound()
+		case store.AccountDeleted(err):
+			// A token issued before its account was deleted, still unexpired.
+			return api.Response{}, api.Errorf(http.StatusUnauthorized, "unauthorized", "this account was deleted").WithCause(err)
 		case db.IsUnavailable(err):
 			return api.Response{}, api.DatabaseUnavailable().WithCause(err)
 		}

@@ -4,7 +4,9 @@
 // streamed from the dev model, syntax highlighting (loaded on demand), copy
 // buttons, stop, retry, rate-limit message, the model picker, settings,
 // infinite scroll, search, rename, delete, phone width, sign out,
-// forgot/reset password, the sidebar's date groups.
+// forgot/reset password, the sidebar's date groups, keep me signed in (and
+// sign-out everywhere ending a kept session), change the password, delete
+// the account.
 // Screenshots of the main screens, light and dark, go to e2e/screenshots/
 // (git-ignored); the time to interactive and the JS size are printed.
 //
@@ -1012,6 +1014,109 @@ async function journey(t, browser, stack, report) {
   await step('sign out again', async () => {
     await button('Sign out').click();
     await page.waitForURL((u) => u.pathname === '/sign-in');
+  });
+
+  const REFRESH_KEY = 'macro-ai.refreshToken';
+  const stored = (p) => p.evaluate((k) => ({ tab: sessionStorage.getItem(k), kept: localStorage.getItem(k) }), REFRESH_KEY);
+  /** A browser restarted with what it keeps (cookies, localStorage; never sessionStorage): a new context. */
+  async function restarted(p) {
+    const state = await p.context().storageState();
+    const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', storageState: state });
+    const q = await ctx.newPage();
+    q.on('pageerror', (e) => pageErrors.push(String(e)));
+    return q;
+  }
+  async function signInOn(p, password, keep) {
+    await p.getByLabel('E-mail', { exact: true }).fill(email);
+    await p.getByLabel('Password', { exact: true }).fill(password);
+    const box = p.getByLabel('Keep me signed in', { exact: true });
+    assert.equal(await box.isChecked(), false, 'unticked by default');
+    if (keep) await box.check();
+    await p.getByRole('button', { name: 'Sign in', exact: true }).click();
+  }
+  let keptPage; // another browser whose session is kept
+
+  await step('keep me signed in: unticked, a restarted browser is signed out; ticked, it is still signed in', async () => {
+    await signInOn(page, NEW_PASSWORD, false);
+    await page.waitForURL((u) => u.pathname === '/');
+    const unticked = await stored(page);
+    assert.ok(unticked.tab && unticked.kept === null, `unticked: sessionStorage only (${JSON.stringify(unticked)})`);
+    const fresh = await restarted(page);
+    await fresh.goto(`${base}/`);
+    await fresh.waitForURL((u) => u.pathname === '/sign-in');
+    await fresh.context().close();
+
+    const other = await newPage();
+    await other.goto(`${base}/sign-in`);
+    await signInOn(other, NEW_PASSWORD, true);
+    await other.waitForURL((u) => u.pathname === '/');
+    const ticked = await stored(other);
+    assert.ok(ticked.kept && ticked.tab === null, `ticked: localStorage only (${JSON.stringify(ticked)})`);
+    keptPage = await restarted(other);
+    await other.context().close();
+    await keptPage.goto(`${base}/`);
+    await keptPage.locator('.who').filter({ hasText: email }).waitFor();
+    await keptPage.reload();
+    await keptPage.locator('.who').filter({ hasText: email }).waitFor();
+    assert.equal((await stored(keptPage)).kept, ticked.kept, 'the kept refresh token is still there after a reload');
+  });
+
+  await step('sign out everywhere from another session ends the kept one', async () => {
+    await button('Sign out').click(); // the first browser: POST /auth/sign-out (global)
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+    await keptPage.reload(); // its refresh token is revoked: the restore fails, the session ends
+    await keptPage.waitForURL((u) => u.pathname === '/sign-in');
+    assert.deepEqual(await stored(keptPage), { tab: null, kept: null });
+    await keptPage.context().close();
+  });
+
+  const THIRD_PASSWORD = 'Th1rd!password';
+  await step('change the password on the settings page, then sign in with the new one', async () => {
+    await signInOn(page, NEW_PASSWORD, false);
+    await page.waitForURL((u) => u.pathname === '/');
+    await go('/settings');
+    const account = page.getByRole('region', { name: 'Account', exact: true });
+    const form = account.getByRole('form', { name: 'Change password', exact: true });
+    await form.getByLabel('Current password', { exact: true }).fill('Wrong!pass1');
+    await form.getByLabel('New password', { exact: true }).fill('weak');
+    await form.getByRole('button', { name: 'Change password', exact: true }).click();
+    await form.getByText('Use at least 8 characters.').waitFor(); // checked before the server
+    await form.getByLabel('New password', { exact: true }).fill(THIRD_PASSWORD);
+    await form.getByRole('button', { name: 'Change password', exact: true }).click();
+    const under = form.locator('.field', { has: page.getByLabel('Current password', { exact: true }) }).locator('.field-error');
+    assert.equal(await under.innerText(), 'The password is wrong');
+    await form.getByLabel('Current password', { exact: true }).fill(NEW_PASSWORD);
+    await form.getByRole('button', { name: 'Change password', exact: true }).click();
+    await form.getByText('Password changed. Your other devices are signed out.').waitFor();
+    await shots('account');
+    // This session goes on with the tokens the change answered.
+    await go('/');
+    await page.locator('.who').filter({ hasText: email }).waitFor();
+    await button('Sign out').click();
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+    await signInOn(page, NEW_PASSWORD, false);
+    await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password.' }).waitFor();
+    await signInOn(page, THIRD_PASSWORD, false);
+    await page.waitForURL((u) => u.pathname === '/');
+  });
+
+  await step('delete the account after giving the password; then signing in fails', async () => {
+    await go('/settings');
+    const form = page.getByRole('form', { name: 'Delete account', exact: true });
+    await form.getByRole('button', { name: 'Delete my account', exact: true }).click();
+    await form.getByText('Enter your password to confirm.').waitFor();
+    await form.getByLabel('Password', { exact: true }).fill(NEW_PASSWORD); // the old one
+    await form.getByRole('button', { name: 'Delete my account', exact: true }).click();
+    const under = form.locator('.field').locator('.field-error');
+    await under.filter({ hasText: 'The password is wrong' }).waitFor();
+    await form.getByLabel('Password', { exact: true }).fill(THIRD_PASSWORD);
+    await form.getByRole('button', { name: 'Delete my account', exact: true }).click();
+    await waitForPath(/^\/sign-in\?notice=/);
+    await page.getByText('Your account and all its data were deleted.').waitFor();
+    assert.deepEqual(await stored(page), { tab: null, kept: null });
+    await signInOn(page, THIRD_PASSWORD, false);
+    await page.getByRole('alert').filter({ hasText: 'Wrong e-mail or password.' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/sign-in');
   });
 
   await step('no uncaught errors in the pages', async () => {

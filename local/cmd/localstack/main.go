@@ -7,7 +7,7 @@
 //	localstack up                      start the durable dev stack in .local/dev, the
 //	                                   local gateway (:3000) running the real bootstraps,
 //	                                   the chat stream's Function URL (:3001), the local
-//	                                   AWS endpoint (:3002: Lambda Invoke, SSM) and the
+//	                                   AWS endpoint (:3002: Lambda Invoke, SSM, S3) and the
 //	                                   web app on its own origin (:5173, the template's
 //	                                   AppOrigin); write .local/stack.env, run until Ctrl-C
 //	localstack ssm put NAME VALUE      write a parameter to the running stack's Parameter Store
@@ -39,6 +39,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/local/devmodel"
 	"github.com/macro-ai/macro-ai/local/gateway"
+	"github.com/macro-ai/macro-ai/local/s3local"
 	"github.com/macro-ai/macro-ai/local/template"
 	"github.com/macro-ai/macro-ai/shared/secrets/ssmtest"
 	"github.com/macro-ai/macro-ai/shared/testenv"
@@ -232,13 +233,41 @@ func runUp(args []string) error {
 	params.Put("/macro-ai/dev/critical/database-url", vars["DATABASE_URL"])
 	params.Put("/macro-ai/dev/standard/redis-url", vars["REDIS_URL"])
 	params.Put("/macro-ai/dev/critical/openai-api-key", gwEnv["OPENAI_API_KEY"])
+	// The data bucket (imports and exports): S3 path-style on the same
+	// endpoint, its uploads invoking the import function asynchronously.
+	bucket, err := s3local.FromTemplate(tpl, "DataBucket", localBucket)
+	if err != nil {
+		return err
+	}
+	objects, err := s3local.New(s3local.Config{
+		Dir: filepath.Join(*dir, "s3"), AccessKeyID: "local", SecretAccessKey: "local", Buckets: []s3local.Bucket{bucket},
+		Invoke: func(ctx context.Context, name string, event []byte) error {
+			fn, err := gw.Function(name)
+			if err != nil {
+				return err
+			}
+			res, err := fn.Invoke(ctx, event)
+			if err == nil && res.Err != nil {
+				err = fmt.Errorf("%s: %s", res.Err.Type, res.Err.Message)
+			}
+			return err
+		},
+	})
+	if err != nil {
+		return err
+	}
+	defer objects.Close()
+	vars["DATA_BUCKET"] = localBucket
+	if _, set := gwEnv["DATA_BUCKET"]; !set {
+		gwEnv["DATA_BUCKET"] = localBucket
+	}
 	awsReady := make(chan string, 1)
 	go func() {
-		errc <- gateway.ListenAndServe(ctx, *awsAddr, localAWS(gw.InvokeAPI(), params), func(a net.Addr) { awsReady <- "http://" + a.String() })
+		errc <- gateway.ListenAndServe(ctx, *awsAddr, localAWS(gw.InvokeAPI(), params, objects), func(a net.Addr) { awsReady <- "http://" + a.String() })
 	}()
 	select {
 	case url := <-awsReady:
-		for _, k := range []string{"LAMBDA_ENDPOINT", "SSM_ENDPOINT"} {
+		for _, k := range []string{"LAMBDA_ENDPOINT", "SSM_ENDPOINT", "S3_ENDPOINT"} {
 			vars[k] = url
 			if _, set := gwEnv[k]; !set { // read by functions as they start
 				gwEnv[k] = url
@@ -272,7 +301,7 @@ Macro AI is running locally.
   PostgreSQL     %s
   Redis          %s
   model          %s
-  AWS (local)    %s  (Lambda Invoke, SSM Parameter Store)
+  AWS (local)    %s  (Lambda Invoke, SSM Parameter Store, S3 bucket macro-ai-data)
 Settings are in %s. Ctrl-C stops everything.
 
 `, vars["WEB_URL"], vars["API_URL"], vars["API_URL"], vars["API_URL"], vars["STREAM_URL"], vars["COGNITO_ENDPOINT"], vars["COGNITO_USER_POOL_ID"],
@@ -326,16 +355,22 @@ func printCode(args []string) error {
 	return nil
 }
 
+// localBucket is the data bucket's local name (DATA_BUCKET).
+const localBucket = "macro-ai-data"
+
 // localAWS serves the local AWS endpoint: SSM's JSON protocol (X-Amz-Target:
-// AmazonSSM.*) and the Lambda Invoke API share it, told apart as AWS does by
-// target header and path.
-func localAWS(invoke http.Handler, ssm *ssmtest.Server) http.Handler {
+// AmazonSSM.*), S3 path-style under /{bucket}/ and the Lambda Invoke API
+// share it, told apart as AWS does by target header and path.
+func localAWS(invoke http.Handler, ssm *ssmtest.Server, s3 http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM.") {
+		switch {
+		case strings.HasPrefix(r.Header.Get("X-Amz-Target"), "AmazonSSM."):
 			ssm.ServeHTTP(w, r)
-			return
+		case r.URL.Path == "/"+localBucket || strings.HasPrefix(r.URL.Path, "/"+localBucket+"/"):
+			s3.ServeHTTP(w, r)
+		default:
+			invoke.ServeHTTP(w, r)
 		}
-		invoke.ServeHTTP(w, r)
 	})
 }
 

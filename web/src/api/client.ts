@@ -10,7 +10,12 @@ export interface ClientConfig {
   streamBase: string;
   session: Session;
   fetch?: typeof fetch;
+  /** PUTs an import's file to its pre-signed URL; default XMLHttpRequest (upload progress) where there is one, else fetch. */
+  upload?: Uploader;
 }
+
+/** Sends body to url with method and headers, reporting bytes sent; resolves with the HTTP status. */
+export type Uploader = (req: { url: string; method: string; headers: Record<string, string>; body: Blob }, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal) => Promise<{ status: number; body: string }>;
 
 type Query = Record<string, string | number | undefined | null>;
 
@@ -81,9 +86,10 @@ export class ApiClient {
   signUp(b: T.SignUpRequest) { return this.request<T.SignUpResponse>('POST', '/auth/sign-up', { body: b }); }
   confirm(b: T.ConfirmRequest) { return this.request<void>('POST', '/auth/confirm', { body: b }); }
   resendCode(b: T.ResendCodeRequest) { return this.request<void>('POST', '/auth/resend-code', { body: b }); }
-  async signIn(b: T.SignInRequest): Promise<T.SignInResponse> {
+  /** keep: "Keep me signed in" — the refresh token outlives the tab (see session.ts). */
+  async signIn(b: T.SignInRequest, opts: { keep?: boolean } = {}): Promise<T.SignInResponse> {
     const r = await this.request<T.SignInResponse>('POST', '/auth/sign-in', { body: b });
-    this.session.setTokens(r);
+    this.session.setTokens(r, { keep: opts.keep ?? false });
     return r;
   }
   refresh(b: T.RefreshRequest) { return this.request<T.RefreshResponse>('POST', '/auth/refresh', { body: b }); }
@@ -98,6 +104,43 @@ export class ApiClient {
   }
   me() { return this.request<T.Me>('GET', '/me', { auth: true }); }
   updateMe(b: T.UpdateMeRequest) { return this.request<T.Me>('PATCH', '/me', { body: b, auth: true }); }
+  /**
+   * Changes the password. The server signs out every session and answers
+   * this one's new tokens, which replace the old (kept or not, as before).
+   */
+  async changePassword(b: T.ChangePasswordRequest): Promise<void> {
+    const r = await this.request<T.SignInResponse>('POST', '/me/password', { body: b, auth: true });
+    this.session.setTokens(r);
+  }
+  /** Deletes the account and all its data; the session ends here too. */
+  async deleteAccount(b: T.DeleteAccountRequest): Promise<void> {
+    await this.request<void>('POST', '/me/delete', { body: b, auth: true });
+    this.session.clear();
+  }
+  /**
+   * Imports a file (this app's JSON export or ChatGPT's conversations.json,
+   * up to 60 MB): POST /imports for a pending import and a pre-signed URL,
+   * then the file PUT straight to storage (onProgress: bytes sent of the
+   * total). The import then runs by itself: follow it with importStatus(id).
+   */
+  async startImport(file: Blob, onProgress?: (sent: number, total: number) => void, signal?: AbortSignal): Promise<T.Import> {
+    const started = await this.request<T.ImportStarted>('POST', '/imports', { body: { size: file.size }, auth: true, signal });
+    const { url, method, headers } = started.upload;
+    const put = this.cfg.upload ?? defaultUploader(this.f);
+    const res = await put({ url, method, headers, body: file }, onProgress, signal);
+    if (res.status < 200 || res.status >= 300) {
+      // Storage answers in S3's XML, not the API's shape.
+      const code = /<Code>([^<]*)<\/Code>/.exec(res.body)?.[1];
+      throw new ApiError({ status: res.status, code: 'upload_failed', message: `The file could not be uploaded${code ? ` (${code})` : ''}.` });
+    }
+    return started.import;
+  }
+  /** GET /imports/{id}: pending, running (with counts so far), done, or failed with the reason. */
+  importStatus(id: string, signal?: AbortSignal) {
+    return this.request<T.Import>('GET', `/imports/${encodeURIComponent(id)}`, { auth: true, signal });
+  }
+  /** GET /me/export: the whole account as a JSON file at a download URL (valid until expiresAt). */
+  exportAccount(signal?: AbortSignal) { return this.request<T.AccountExportLink>('GET', '/me/export', { auth: true, signal }); }
   models() { return this.request<T.ModelList>('GET', '/models', { auth: true }); }
   /** Tokens and estimated cost per model; no query is this month (UTC) so far. */
   usage(q: T.UsageQuery = {}, signal?: AbortSignal) {
@@ -232,6 +275,29 @@ export function exportFilename(title: string, format: T.ExportFormat): string {
   let name = title.replace(/[^A-Za-z0-9_.]+/g, '-').slice(0, 80).replace(/^[-.]+|[-.]+$/g, '');
   if (!name) name = 'conversation';
   return `${name}.${format === 'json' ? 'json' : 'md'}`;
+}
+
+/** XMLHttpRequest, for its upload progress, where there is one (browsers); else fetch, which reports none. */
+function defaultUploader(f: typeof fetch): Uploader {
+  return (req, onProgress, signal) => {
+    if (typeof XMLHttpRequest === 'undefined') {
+      return f(req.url, { method: req.method, headers: req.headers, body: req.body, signal }).then(async (res) => {
+        onProgress?.(req.body.size, req.body.size);
+        return { status: res.status, body: await res.text() };
+      });
+    }
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open(req.method, req.url);
+      for (const [k, v] of Object.entries(req.headers)) xhr.setRequestHeader(k, v);
+      xhr.upload.onprogress = (e) => onProgress?.(e.loaded, e.total || req.body.size);
+      xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
+      xhr.onerror = () => reject(new ApiError({ status: 0, code: 'upload_failed', message: 'The file could not be uploaded (network error).' }));
+      xhr.onabort = () => reject(new DOMException('The upload was aborted.', 'AbortError'));
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(req.body);
+    });
+  };
 }
 
 export function newClientMessageId(): string {

@@ -194,6 +194,62 @@ export interface paths {
         patch: operations["updateMe"];
         trace?: never;
     };
+    "/me/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Change the password, giving the current one
+         * @description The new password meets the policy and differs from the current one (400 on `newPassword`,
+         *     before Cognito is called). The current password is checked by a sign-in with the caller's
+         *     e-mail: a wrong one is 400 on `currentPassword` (not 401, which would read as a session
+         *     that ended). Then every session of the caller is signed out (every refresh token revoked,
+         *     this device's too) and this one signed in again with the new password: the answer is its
+         *     new tokens, as `POST /auth/sign-in` answers. Limited like the public auth routes (10 a
+         *     minute), per client IP and per user.
+         */
+        post: operations["changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Delete the account and all its data, giving the password
+         * @description The password is checked by a sign-in with the caller's e-mail: a wrong one is 400 on
+         *     `password`, and nothing is deleted. Then, in this order: every row of the caller in
+         *     PostgreSQL (conversations, messages, their vectors, imports, settings) in one statement,
+         *     which also records the deletion so that an access token issued before it (valid until it
+         *     expires, at most an hour) can never create the account again — every route answers such a
+         *     token 401 or finds nothing; every key of the caller in Redis (history windows, rate limits,
+         *     quotas, cached query vectors); last the Cognito user, so that sign-in fails from then on.
+         *     A failure midway (503, 502) leaves the login able to sign in but with its data gone: the
+         *     same request again completes the deletion. A `POST`, not `DELETE /me`, because it carries a
+         *     body, which `DELETE` has no defined meaning for. Limited like the public auth routes (10 a
+         *     minute), per client IP and per user.
+         */
+        post: operations["deleteAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/me/usage": {
         parameters: {
             query?: never;
@@ -209,6 +265,87 @@ export interface paths {
          *     `costUsd: null` and is left out of the total's cost. One query.
          */
         get: operations["getUsage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/me/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Export the whole account as one JSON document to download
+         * @description Every conversation of the caller with its whole message tree (each message's `parentId`,
+         *     each conversation's `leafId`), each answer's model and usage, and the usage per model:
+         *     the `AccountExport` schema, which `POST /imports` reads back (importing it into another
+         *     account gives the same conversations and trees).
+         *
+         *     An account runs to tens of MB, over what API Gateway carries (6 MB a response), so the
+         *     document is not the response: it is streamed into the deployment's private bucket as it
+         *     is read, a page at a time, and the answer is a pre-signed `url` to `GET` it from until
+         *     `expiresAt` (15 minutes). The file is deleted after a day.
+         */
+        get: operations["exportAccount"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start importing a file of conversations
+         * @description Imports conversations from this app's own JSON exports (`macro-ai.conversation.v1`,
+         *     `macro-ai.account.v1`) or from ChatGPT's `conversations.json`, up to 60 MB
+         *     (`IMPORT_MAX_BYTES`). A file that large cannot go through the API: this records a
+         *     `pending` import and answers a pre-signed `upload.url`; `PUT` exactly `size` bytes there
+         *     with `upload.headers` before `upload.expiresAt` (the length is signed: any other is
+         *     refused). Once the file is in, the import runs by itself; follow it with
+         *     `GET /imports/{id}`.
+         *
+         *     The file is read as a stream and written in one transaction: either every conversation
+         *     in it is imported or, on any problem (not one of the formats, malformed JSON anywhere,
+         *     nesting deeper than 64 levels, over the size), none is and the import is `failed` with
+         *     an `error` that says why. Importing the same file again creates nothing new (each
+         *     conversation is known by its source id, per user; ids in a file never become ids here).
+         *     Imported messages are embedded for search by the backfill within minutes.
+         */
+        post: operations["startImport"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/imports/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The import's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        /** How far an import got */
+        get: operations["getImport"];
         put?: never;
         post?: never;
         delete?: never;
@@ -384,7 +521,7 @@ export interface paths {
          *     API Gateway's HTTP API buffers a function's response and refuses one over 6 MB, so an
          *     export is bounded (5 MB of body by default, `EXPORT_MAX_BYTES`): a conversation over
          *     it is 413 `payload_too_large` ("the conversation is too large to export this way").
-         *     A streamed export of a whole account, without that bound, is not built yet.
+         *     The whole account, without that bound, is `GET /me/export`.
          */
         get: operations["exportConversation"];
         put?: never;
@@ -667,6 +804,21 @@ export interface components {
             /** @description One of `GET /models`; `null` is the deployment's default. */
             defaultModel?: string | null;
         };
+        ChangePasswordRequest: {
+            /**
+             * Format: password
+             * @description Not checked against the policy (it may predate it).
+             */
+            currentPassword: string;
+            newPassword: components["schemas"]["Password"];
+        };
+        DeleteAccountRequest: {
+            /**
+             * Format: password
+             * @description The caller's password, asked again.
+             */
+            password: string;
+        };
         Conversation: {
             /** Format: uuid */
             id: string;
@@ -887,6 +1039,84 @@ export interface components {
                 costUsd: number;
             };
         };
+        AccountExportLink: {
+            /** @description A pre-signed GET of the `AccountExport` document. */
+            url: string;
+            /** Format: date-time */
+            expiresAt: string;
+            bytes: number;
+            conversations: number;
+            messages: number;
+        };
+        /** @description The whole account (`GET /me/export`), what `POST /imports` reads back. */
+        AccountExport: {
+            /**
+             * @description The format and its version; it comes first, and an importer reads it first.
+             * @constant
+             */
+            format: "macro-ai.account.v1";
+            /** Format: date-time */
+            exportedAt: string;
+            /** @description All the answers' tokens per model, since the account began. */
+            usage: {
+                model: string;
+                answers: number;
+                promptTokens: number;
+                completionTokens: number;
+            }[];
+            /** @description Oldest first; each as `ConversationExport` has it, without its `format`. */
+            conversations: {
+                conversation: components["schemas"]["Conversation"];
+                messages: components["schemas"]["ExportedMessage"][];
+            }[];
+        };
+        StartImportRequest: {
+            /** @description The file's length in bytes; over the limit (60 MB by default) is 413. */
+            size: number;
+        };
+        Import: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description `pending` until the file is uploaded, `running` while it is read, then `done` or
+             *     `failed`. A failed import wrote nothing.
+             * @enum {string}
+             */
+            status: "pending" | "running" | "done" | "failed";
+            /** @description The size given to `POST /imports`. */
+            size: number;
+            /** @description The file's format once recognised: `macro-ai.conversation.v1`, `macro-ai.account.v1` or `chatgpt`. */
+            format: string | null;
+            bytesRead: number;
+            /** @description Conversations created (so far */
+            conversations: number;
+            messages: number;
+            /** @description Conversations imported before */
+            skipped: number;
+            /** @description Of a failed import, why, in words for the user (with the byte where the file went wrong). */
+            error: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** Format: date-time */
+            finishedAt: string | null;
+        };
+        ImportStarted: {
+            import: components["schemas"]["Import"];
+            upload: {
+                /** @description The pre-signed URL of the file's upload. */
+                url: string;
+                /** @constant */
+                method: "PUT";
+                /** @description The headers to send with the PUT (`Content-Type`), signed with it. */
+                headers: {
+                    [key: string]: string;
+                };
+                /** Format: date-time */
+                expiresAt: string;
+            };
+        };
         /**
          * @example {
          *       "items": [
@@ -1068,6 +1298,16 @@ export interface components {
         };
         /** @description `payload_too_large`: the conversation is too large to export this way, its export would be over the bound of a buffered response (5 MB by default). */
         ExportTooLarge: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
+        /** @description `payload_too_large`: the file is larger than an import may be (60 MB by default). */
+        ImportTooLarge: {
             headers: {
                 "X-Request-Id": components["headers"]["X-Request-Id"];
                 [name: string]: unknown;
@@ -1411,6 +1651,60 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordRequest"];
+            };
+        };
+        responses: {
+            /** @description Changed; the new tokens of this session (the refresh token is new too). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tokens"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    deleteAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["DeleteAccountRequest"];
+            };
+        };
+        responses: {
+            204: components["responses"]["NoContent"];
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     getUsage: {
         parameters: {
             query?: {
@@ -1437,6 +1731,91 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    exportAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Where to download the export. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountExportLink"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    startImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["StartImportRequest"];
+            };
+        };
+        responses: {
+            /** @description The import, pending, and where to upload its file. */
+            201: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportStarted"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            413: components["responses"]["ImportTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    getImport: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The import's id. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The import. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Import"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            404: components["responses"]["NotFound"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
             503: components["responses"]["Unavailable"];

@@ -7,13 +7,21 @@ import type { RefreshResponse, SignInResponse } from './types';
  * object): they never touch storage, so nothing else on the origin reads them
  * after the tab is gone, and every request reads them from here.
  *
- * The refresh token is kept in sessionStorage (key REFRESH_KEY): it survives
- * a reload of the same tab — so reloading does not sign the user out — but
- * is scoped to that one tab and is deleted when the tab closes; it is never
- * in localStorage or a cookie. The risk that remains is script injection on
- * the origin, which the app closes off by never rendering raw HTML (the
- * Markdown renderer builds React elements). Sign-out calls POST
- * /auth/sign-out, which revokes it server-side, and clears it here.
+ * The refresh token (key REFRESH_KEY) is kept in one of two places, chosen at
+ * sign-in by "Keep me signed in" (docs/decisions.md, "Keep me signed in"):
+ *
+ * - unticked (the default): sessionStorage. It survives a reload of the same
+ *   tab — so reloading does not sign the user out — but is scoped to that one
+ *   tab and is deleted when the tab closes;
+ * - ticked: localStorage. It survives closing the browser, for the refresh
+ *   token's lifetime (30 days), and is shared by the origin's tabs.
+ *
+ * Never in a cookie: the API is another site than the app, where a cookie
+ * would be a third-party one (Safari blocks them). The risk that remains is
+ * script injection on the origin, which the app closes off by never rendering
+ * raw HTML (the Markdown renderer builds React elements). Sign-out calls POST
+ * /auth/sign-out, which revokes every refresh token of the user (the kept
+ * ones on other devices too), and clears both places here.
  */
 export const REFRESH_KEY = 'macro-ai.refreshToken';
 
@@ -53,13 +61,30 @@ export class Session {
   private idToken: string | null = null;
   private expiresAt = 0;
   private refreshToken: string | null;
+  /** Whether the refresh token is kept across browser restarts (localStorage). */
+  private kept: boolean;
   private timer: unknown = null;
   private inflight: Promise<void> | null = null;
   private listeners = new Set<() => void>();
   refresher: Refresher | null = null;
 
-  constructor(private storage: StorageLike | null = safeSessionStorage(), private timers: Timers = realTimers) {
-    this.refreshToken = storage?.getItem(REFRESH_KEY) ?? null;
+  /**
+   * storage holds the refresh token of a session that ends with the tab
+   * (sessionStorage), persistent that of a kept one (localStorage).
+   */
+  constructor(
+    private storage: StorageLike | null = safeStorage('sessionStorage'),
+    private timers: Timers = realTimers,
+    private persistent: StorageLike | null = safeStorage('localStorage'),
+  ) {
+    const kept = persistent?.getItem(REFRESH_KEY) ?? null;
+    this.refreshToken = storage?.getItem(REFRESH_KEY) ?? kept;
+    this.kept = this.refreshToken !== null && this.refreshToken === kept;
+  }
+
+  /** Whether this session is kept across browser restarts ("Keep me signed in"). */
+  get keptSignedIn(): boolean {
+    return this.kept;
   }
 
   /** True when there are tokens (or a refresh token that may still work). */
@@ -87,14 +112,22 @@ export class Session {
     return () => this.listeners.delete(fn);
   }
 
-  /** Stores the tokens of a sign-in and schedules their refresh. */
-  setTokens(t: SignInResponse | RefreshResponse): void {
+  /**
+   * Stores the tokens of a sign-in (or a refresh, or a password change) and
+   * schedules their refresh. A new refresh token goes to localStorage when
+   * keep is true, to sessionStorage when it is false, and where the session's
+   * went so far when keep is not given (a password change keeps the choice).
+   */
+  setTokens(t: SignInResponse | RefreshResponse, opts: { keep?: boolean } = {}): void {
     this.accessToken = t.accessToken;
     this.idToken = t.idToken;
     this.expiresAt = this.timers.now() + t.expiresIn * 1000;
     if ('refreshToken' in t && t.refreshToken) {
       this.refreshToken = t.refreshToken;
-      this.storage?.setItem(REFRESH_KEY, t.refreshToken);
+      if (opts.keep !== undefined) this.kept = opts.keep;
+      const [into, outOf] = this.kept ? [this.persistent, this.storage] : [this.storage, this.persistent];
+      outOf?.removeItem(REFRESH_KEY);
+      into?.setItem(REFRESH_KEY, t.refreshToken);
     }
     this.schedule(refreshDelayMs(t.expiresIn));
     this.emit();
@@ -105,7 +138,9 @@ export class Session {
     this.idToken = null;
     this.refreshToken = null;
     this.expiresAt = 0;
+    this.kept = false;
     this.storage?.removeItem(REFRESH_KEY);
+    this.persistent?.removeItem(REFRESH_KEY);
     if (this.timer !== null) this.timers.clearTimeout(this.timer);
     this.timer = null;
     this.emit();
@@ -155,11 +190,12 @@ export class Session {
   }
 }
 
-function safeSessionStorage(): StorageLike | null {
+function safeStorage(which: 'sessionStorage' | 'localStorage'): StorageLike | null {
   try {
-    return typeof sessionStorage !== 'undefined' ? sessionStorage : null;
+    const s = (globalThis as Record<string, unknown>)[which];
+    return s ? (s as StorageLike) : null;
   } catch {
-    return null;
+    return null; // storage disabled: the session lives in memory only
   }
 }
 

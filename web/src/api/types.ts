@@ -35,6 +35,10 @@ export type RefreshResponse = Schemas['RefreshedTokens'];
 export type ForgotPasswordRequest = Schemas['EmailRequest'];
 export type ResetPasswordRequest = Schemas['ResetPasswordRequest'];
 export type Me = Schemas['User'];
+/** POST /me/password: answered with the session's new tokens. */
+export type ChangePasswordRequest = Schemas['ChangePasswordRequest'];
+/** POST /me/delete: the password, asked again. */
+export type DeleteAccountRequest = Schemas['DeleteAccountRequest'];
 
 // ---- Conversations ------------------------------------------------------
 
@@ -55,6 +59,13 @@ export type ConversationPage = Schemas['ConversationPage'];
 /** GET /conversations/{id}/export?format=json: the conversation and all its messages. */
 export type ConversationExport = Schemas['ConversationExport'];
 export type ExportFormat = NonNullable<QueryOf<'exportConversation'>['format']>;
+/** POST /imports: a pending import and where to PUT its file. */
+export type ImportStarted = Schemas['ImportStarted'];
+/** GET /imports/{id}: an import's status, counts and, when failed, why. */
+export type Import = Schemas['Import'];
+/** GET /me/export: where to download the whole account (an AccountExport document). */
+export type AccountExportLink = Schemas['AccountExportLink'];
+export type AccountExport = Schemas['AccountExport'];
 /** Items oldest → newest; nextCursor pages toward older messages. */
 export type MessagePage = Schemas['MessagePage'];
 /** PUT /conversations/{id}/leaf: show the branch through messageId. */

@@ -19,7 +19,7 @@ function emailProblem(e: string): string | undefined {
   return /^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(e.trim()) ? undefined : 'Enter a valid e-mail address.';
 }
 
-function Field(props: {
+export function Field(props: {
   label: string;
   name: string;
   type?: string;
@@ -57,7 +57,7 @@ function Field(props: {
 }
 
 /** Runs a form's action; server field errors go under their fields, the rest above the button. */
-function useSubmit() {
+export function useSubmit() {
   const [busy, setBusy] = useState(false);
   const [formError, setFormError] = useState<string | undefined>();
   const [fieldErrors, setFieldErrors] = useState<FieldErrors>({});
@@ -74,7 +74,7 @@ function useSubmit() {
         const fe: FieldErrors = {};
         for (const d of err.details) fe[d.field] = capitalize(d.message);
         setFieldErrors(fe);
-        const unknownField = err.details.some((d) => !['email', 'password', 'code', 'newPassword'].includes(d.field));
+        const unknownField = err.details.some((d) => !['email', 'password', 'code', 'newPassword', 'currentPassword'].includes(d.field));
         if (unknownField) setFormError(humanMessage(err));
       } else {
         setFormError(humanMessage(err));
@@ -103,11 +103,11 @@ function AuthCard(props: { title: string; children: ReactNode; footer?: ReactNod
   );
 }
 
-function FormError({ message }: { message?: string }) {
+export function FormError({ message }: { message?: string }) {
   return message ? <div className="form-error" role="alert">{message}</div> : null;
 }
 
-function Notice({ message }: { message?: string | null }) {
+export function Notice({ message }: { message?: string | null }) {
   return message ? <div className="notice" role="status">{message}</div> : null;
 }
 
@@ -115,6 +115,7 @@ export function SignInPage() {
   const { query } = useLocation();
   const [email, setEmail] = useState(query.get('email') ?? '');
   const [password, setPassword] = useState('');
+  const [keep, setKeep] = useState(false);
   const s = useSubmit();
   const [notConfirmed, setNotConfirmed] = useState(false);
   useEffect(() => {
@@ -130,7 +131,7 @@ export function SignInPage() {
         setNotConfirmed(false);
         s.run({ email: emailProblem(email), password: password ? undefined : 'Enter your password.' }, async () => {
           try {
-            await api.signIn({ email: email.trim(), password });
+            await api.signIn({ email: email.trim(), password }, { keep });
           } catch (err) {
             if (err instanceof ApiError && err.code === 'user_not_confirmed') setNotConfirmed(true);
             throw err;
@@ -150,6 +151,11 @@ export function SignInPage() {
       <Notice message={query.get('notice')} />
       <Field label="E-mail" name="email" type="email" inputMode="email" autoComplete="username" value={email} onChange={setEmail} error={s.fieldErrors.email} autoFocus={!email} />
       <Field label="Password" name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} error={s.fieldErrors.password} autoFocus={!!email} />
+      <div className="check">
+        <input id="keep-signed-in" name="keep" type="checkbox" checked={keep} onChange={(e) => setKeep(e.target.checked)} aria-describedby="keep-signed-in-hint" />
+        <label htmlFor="keep-signed-in">Keep me signed in</label>
+        <div className="hint" id="keep-signed-in-hint">Stay signed in on this browser for up to 30 days. Leave it unticked on a shared computer.</div>
+      </div>
       <FormError message={s.formError} />
       {notConfirmed ? (
         <p>

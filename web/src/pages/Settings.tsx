@@ -2,7 +2,9 @@
 // and the default model, loaded from GET /me (and GET /models for the
 // choices), saved with PATCH /me. Only what changed is sent; an empty text is
 // "none" (null), and so is the deployment's default model. Below, the Usage
-// section (./UsageSection.tsx): a month's tokens and estimated cost per model.
+// section (./UsageSection.tsx): a month's tokens and estimated cost per model;
+// then the Account section (./AccountSection.tsx): change the password,
+// delete the account.
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api } from '../config';
 import { ApiError, humanMessage } from '../api/errors';
@@ -10,6 +12,7 @@ import type { Me, UpdateMeRequest } from '../api/types';
 import { Link } from '../router';
 import type { Model } from './chat/ModelPicker';
 import { UsageSection } from './UsageSection';
+import { AccountSection } from './AccountSection';
 
 export const MAX_INSTRUCTIONS = 4000;
 
@@ -50,6 +53,7 @@ export function SettingsPage(props: { themeButton: ReactNode }) {
           <div className="muted" role="status">Loading…</div>
         )}
         <UsageSection />
+        <AccountSection />
       </div>
     </main>
   );

@@ -1,0 +1,24 @@
+// Command imports-get serves GET /imports/{id}: how far an import got.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/deps"
+)
+
+const name = "imports-get"
+
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks.
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	d, err := deps.New(ctx, name, deps.Database)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{db: d.Store}
+	return d.User(h.Serve), nil
+}

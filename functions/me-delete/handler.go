@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cache"
+	"github.com/macro-ai/macro-ai/shared/cognito"
+	"github.com/macro-ai/macro-ai/shared/store"
+)
+
+type handler struct {
+	cognito *cognito.Client
+	db      store.DB
+	redis   *redis.Client
+}
+
+// Serve: POST /me/delete {password} (auth) → 204: the account and all its
+// data are gone. In this order (docs/decisions.md#deleting-an-account):
+//
+//  1. The body, then the caller's e-mail from Cognito by their access token
+//     (401 for a token Cognito no longer honours), then the password, checked
+//     by a sign-in with that e-mail: a wrong one is 400 on password, and
+//     nothing is deleted.
+//  2. PostgreSQL, in one statement: a tombstone of the user id's SHA-256,
+//     then the users row, which cascades to every other row of the user. From
+//     here on, a token issued before is refused (401) by any route that would
+//     create the users row again.
+//  3. Redis: every key of the user (history windows, rate limits, quotas,
+//     cached query vectors). A failure is 503: try again.
+//  4. Cognito last: DeleteUser with the fresh access token of step 1's
+//     sign-in; the login and its refresh tokens are gone.
+//
+// The login goes last so that every failure leaves a state the same request
+// repairs: until step 4 the password still works, and steps 2 and 3 find
+// nothing left the second time. The other order could leave data that no
+// login can reach any more. Between a failure after step 2 and the retry, the
+// login can still sign in but the app refuses it (401): its data is gone.
+func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, error) {
+	var body cognito.PasswordRequest
+	if err := api.DecodeJSON(req, &body); err != nil {
+		return api.Response{}, err
+	}
+	token := api.BearerToken(req)
+	if token == "" {
+		return api.Response{}, api.Unauthorized()
+	}
+	userID := api.UserID(req)
+	email, err := h.cognito.Email(ctx, token)
+	if err != nil {
+		return api.Response{}, cognito.APIError(err)
+	}
+	fresh, err := h.cognito.SignIn(ctx, email, body.Password)
+	if err != nil {
+		return api.Response{}, cognito.WrongPassword(err, "password")
+	}
+	if sub, _, err := cognito.IdentityOf(fresh.IDToken); err != nil || sub != userID {
+		// The token's user and the e-mail's are one: never delete another.
+		return api.Response{}, api.Unauthorized()
+	}
+	conversations, err := store.DeleteAccount(ctx, h.db, userID)
+	if err != nil {
+		return api.Response{}, err // StoreErrors: 503 when the database is unreachable
+	}
+	keys, err := cache.DeleteUserKeys(ctx, h.redis, userID, conversations)
+	if err != nil {
+		e := api.Errorf(http.StatusServiceUnavailable, "unavailable", "your data is deleted but the cache could not be cleared; try again")
+		e.RetryAfter = 5
+		return api.Response{}, e.WithCause(err)
+	}
+	if err := h.cognito.DeleteUser(ctx, fresh.AccessToken); err != nil {
+		e := cognito.APIError(err)
+		if e.Status >= 500 {
+			e.Message = "your data is deleted but the sign-in could not be removed; try again"
+		}
+		return api.Response{}, e
+	}
+	slog.InfoContext(ctx, "account deleted", "conversations", len(conversations), "redisKeys", keys)
+	return api.NoContent(), nil
+}

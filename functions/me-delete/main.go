@@ -1,0 +1,25 @@
+// Command me-delete serves POST /me/delete: the caller deletes their account
+// and every piece of data it holds, giving their password.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/deps"
+)
+
+const name = "me-delete"
+
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks and the auth routes' rate limit (per IP and per user).
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	d, err := deps.New(ctx, name, deps.Cognito, deps.Database)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: d.Cognito, db: d.Store, redis: d.Redis}
+	return d.Credential(h.Serve), nil
+}

@@ -1,0 +1,25 @@
+// Command me-password serves POST /me/password: the caller changes their
+// password, giving the current one.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/deps"
+)
+
+const name = "me-password"
+
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks and the auth routes' rate limit (per IP and per user).
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	d, err := deps.New(ctx, name, deps.Cognito)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: d.Cognito}
+	return d.Credential(h.Serve), nil
+}
