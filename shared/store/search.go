@@ -42,49 +42,27 @@ var KeywordMaxMatches = 2000
 // is split into the phrase 'err' <-> '7f3a9c'. It never fails to parse; a
 // query with no words matches nothing.
 
-// KeywordScanMaxMessages is the number of messages up to which the
-// keyword search checks a caller's own rows (through messages_user_idx)
-// rather than the GIN index: with a word most messages hold, the index's
-// matches are mostly other users' rows, all of which a small user's search
-// would check (local/vectorbench). A variable so that tests can change it.
-var KeywordScanMaxMessages = 5000
-
 // keywordMatches is the caller's messages matching the query, at most
-// KeywordMaxMatches of them, as two branches gated like nearestSQL's: kn
-// counts the caller's messages (up to one past KeywordScanMaxMessages, from
-// messages_user_idx); a small history, or one conversation, is read row by
-// row (coalesce keeps the planner off the GIN index), a larger one through
-// the GIN index ("IS TRUE" keeps it off messages_user_idx, which for a heavy
-// user means reading all their rows: 17 ms instead of 0.8 for a rare token
-// at 100 000 messages). %[1]s is the query's text parameter, %[2]s the
-// KeywordScanMaxMessages parameter, %[3]s the conversation filter ("" or
-// "AND conversation_id = $n::uuid"), %[4]d KeywordMaxMatches, %[5]t
-// whether the search is narrowed to one conversation; $1 is the
-// user, $3 the conversation to leave out.
+// KeywordMaxMatches of them, found in the GIN index over (user_id,
+// content_tsv) (migration 014), which holds only the caller's rows for
+// the caller's id: a light user with a common word and a heavy user with a
+// rare token each read their own matches and nothing else. %[1]s is the
+// query's text parameter, %[2]s the conversation filter ("" or "AND
+// conversation_id = $n::uuid"), %[3]d KeywordMaxMatches; $1 is the user, $3
+// the conversation to leave out.
 const keywordMatches = `
-		kn AS (
-			SELECT count(*) <= %[2]s AS small
-			FROM (SELECT 1 FROM messages WHERE user_id = $1 LIMIT %[2]s + 1) s
-		), kmatch AS (
-			(SELECT id, content_tsv FROM messages
-			 WHERE ((SELECT small FROM kn) OR %[5]t)
-			   AND coalesce(content_tsv, ''::tsvector) @@ websearch_to_tsquery('simple', %[1]s)
-			   AND user_id = $1
-			   AND ($3 = '' OR conversation_id <> NULLIF($3, '')::uuid)
-			   %[3]s
-			 LIMIT %[4]d)
-			UNION ALL
-			(SELECT id, content_tsv FROM messages
-			 WHERE NOT ((SELECT small FROM kn) OR %[5]t)
-			   AND content_tsv @@ websearch_to_tsquery('simple', %[1]s)
-			   AND (user_id = $1) IS TRUE
-			   AND ($3 = '' OR conversation_id <> NULLIF($3, '')::uuid)
-			 LIMIT %[4]d)
+		kmatch AS (
+			SELECT id, content_tsv FROM messages
+			WHERE user_id = $1
+			  AND content_tsv @@ websearch_to_tsquery('simple', %[1]s)
+			  AND ($3 = '' OR conversation_id <> NULLIF($3, '')::uuid)
+			  %[2]s
+			LIMIT %[3]d
 		)`
 
 // keywordSQL ranks the caller's messages matching $2. %[1]d is the limit,
-// $1 the user, $2 the query's text, $3 the conversation to leave out (or
-// empty), $4 KeywordScanMaxMessages, $5 the only conversation (optional).
+// %[2]s keywordMatches; $1 the user, $2 the query's text, $3 the
+// conversation to leave out (or empty), $4 the only conversation (optional).
 const keywordSQL = `
 		WITH %[2]s, k AS (
 			SELECT m.id, ts_rank(m.content_tsv, websearch_to_tsquery('simple', $2), 32) AS rank
@@ -100,25 +78,33 @@ const keywordSQL = `
 
 // KeywordMessages returns the caller's messages that hold every word of
 // query (websearch syntax, 'simple' configuration), best first by ts_rank,
-// in one round trip; Score is the ts_rank with normalisation 32
-// (rank / (rank + 1): in [0, 1)). It needs no vector. Messages not
-// yet embedded are found too. A limit below 1 finds nothing.
+// in one round trip (a pipelined batch: no parallel workers, whose start
+// costs more than the search, then the search); Score is the ts_rank with
+// normalisation 32 (rank / (rank + 1): in [0, 1)). It needs no vector.
+// Messages not yet embedded are found too. A limit below 1 finds nothing.
 func KeywordMessages(ctx context.Context, db DB, userID, query string, opt NearestOptions) ([]Related, error) {
 	if opt.Limit < 1 {
 		return nil, nil
 	}
-	args := []any{userID, query, opt.NotInConversation, KeywordScanMaxMessages}
+	args := []any{userID, query, opt.NotInConversation}
 	inConv := ""
 	if opt.InConversation != "" {
-		inConv = "AND conversation_id = $5::uuid"
+		inConv = "AND conversation_id = $4::uuid"
 		args = append(args, opt.InConversation)
 	}
-	rows, err := db.Query(ctx, fmt.Sprintf(keywordSQL, opt.Limit,
-		fmt.Sprintf(keywordMatches, "$2", "$4", inConv, KeywordMaxMatches, inConv != "")), args...)
-	if err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT set_config('max_parallel_workers_per_gather', '0', true)`)
+	var out []Related
+	b.Queue(fmt.Sprintf(keywordSQL, opt.Limit, fmt.Sprintf(keywordMatches, "$2", inConv, KeywordMaxMatches)), args...).
+		Query(func(rows pgx.Rows) error {
+			var err error
+			out, err = collectRelated(rows, "keyword search of "+userID)
+			return err
+		})
+	if err := db.SendBatch(ctx, b).Close(); err != nil {
 		return nil, fmt.Errorf("keyword search of %s: %w", userID, err)
 	}
-	return collectRelated(rows, "keyword search of "+userID)
+	return out, nil
 }
 
 // hybridKeywordCTE is the keyword list of the hybrid search: its best
@@ -160,7 +146,7 @@ const hybridFuseSQL = `
 // else the HNSW index with the iterative scan) for the semantic list, with
 // the keyword list beside it and the fusion, in one statement. $1 the user,
 // $2 the query vector, $3 the conversation to leave out (or empty), $4
-// ExactScanMaxVectors, $5 the query's text, $6 KeywordScanMaxMessages.
+// ExactScanMaxVectors, $5 the query's text.
 const hybridSQL = `
 		WITH n AS (
 			SELECT count(*) <= $4 AS small
@@ -186,8 +172,7 @@ const hybridSQL = `
 		),` + hybridKeywordCTE + hybridFuseSQL
 
 // hybridInConversationSQL is the same narrowed to one conversation ($4),
-// whose vectors and messages are scanned exactly ($6 is
-// KeywordScanMaxMessages).
+// whose vectors are scanned exactly.
 const hybridInConversationSQL = `
 		WITH semlist AS (
 			SELECT e.message_id, e.embedding <=> $2::halfvec AS distance
@@ -217,12 +202,12 @@ func HybridMessages(ctx context.Context, db DB, userID, query string, vector []f
 		IterativeScan, strconv.Itoa(max(EfSearch, cand)))
 	if opt.InConversation != "" {
 		b.Queue(fmt.Sprintf(hybridInConversationSQL, opt.Limit, cand,
-			fmt.Sprintf(keywordMatches, "$5", "$6", "AND conversation_id = $4::uuid", KeywordMaxMatches, true), RRFK),
-			userID, VectorLiteral(vector), opt.NotInConversation, opt.InConversation, query, KeywordScanMaxMessages)
+			fmt.Sprintf(keywordMatches, "$5", "AND conversation_id = $4::uuid", KeywordMaxMatches), RRFK),
+			userID, VectorLiteral(vector), opt.NotInConversation, opt.InConversation, query)
 	} else {
 		b.Queue(fmt.Sprintf(hybridSQL, opt.Limit, cand,
-			fmt.Sprintf(keywordMatches, "$5", "$6", "", KeywordMaxMatches, false), RRFK),
-			userID, VectorLiteral(vector), opt.NotInConversation, ExactScanMaxVectors, query, KeywordScanMaxMessages)
+			fmt.Sprintf(keywordMatches, "$5", "", KeywordMaxMatches), RRFK),
+			userID, VectorLiteral(vector), opt.NotInConversation, ExactScanMaxVectors, query)
 	}
 	br := db.SendBatch(ctx, b)
 	defer br.Close()

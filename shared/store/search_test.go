@@ -75,13 +75,13 @@ func TestKeywordAndHybridSearch(t *testing.T) {
 		{name: "hybrid: limit 1", mode: store.ModeHybrid, query: "ERR_7f3a9c01", opt: store.NearestOptions{Limit: 1}, want: []string{token}},
 		{name: "semantic: the vector misses the token", mode: store.ModeSemantic, query: "ERR_7f3a9c01", first: near, wantLen: 4},
 	}
-	orig, origKw := store.ExactScanMaxVectors, store.KeywordScanMaxMessages
-	defer func() { store.ExactScanMaxVectors, store.KeywordScanMaxMessages = orig, origKw }()
-	// The exact scan and the caller's own rows, then the HNSW and GIN indexes.
+	orig := store.ExactScanMaxVectors
+	defer func() { store.ExactScanMaxVectors = orig }()
+	// The exact scan, then the HNSW index.
 	for _, small := range []bool{true, false} {
-		store.ExactScanMaxVectors, store.KeywordScanMaxMessages = orig, origKw
+		store.ExactScanMaxVectors = orig
 		if !small {
-			store.ExactScanMaxVectors, store.KeywordScanMaxMessages = 0, 0
+			store.ExactScanMaxVectors = 0
 		}
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
@@ -133,7 +133,7 @@ func TestKeywordAndHybridSearch(t *testing.T) {
 			})
 		}
 	}
-	store.ExactScanMaxVectors, store.KeywordScanMaxMessages = orig, origKw
+	store.ExactScanMaxVectors = orig
 
 	// B sees only their own message, in every mode.
 	for _, mode := range []string{store.ModeKeyword, store.ModeHybrid, store.ModeSemantic} {
