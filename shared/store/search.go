@@ -25,8 +25,11 @@ const (
 const RRFK = 60
 
 // HybridCandidates is how many of the best of each list HybridMessages
-// fuses (at least the limit).
-const HybridCandidates = 50
+// fuses (at least the limit): twice the default page, which is what reciprocal
+// rank fusion needs to order its first ten. Each candidate costs the HNSW
+// scan more of the index for a user whose vectors are a small part of it
+// (local/vectorbench). A variable so that the bench can change it.
+var HybridCandidates = 20
 
 // KeywordMaxMatches bounds the matches KeywordMessages and HybridMessages
 // rank by ts_rank: a query made of words that most messages hold (the
@@ -34,7 +37,7 @@ const HybridCandidates = 50
 // heavy user's messages. Past it, the first matches found are ranked. An
 // identifier, an error string or a name matches far fewer. A variable so
 // that tests and the bench can change it.
-var KeywordMaxMatches = 2000
+var KeywordMaxMatches = 500
 
 // The query's text becomes a tsquery by websearch_to_tsquery('simple', …):
 // every word must be present ("a b" is a AND b), "quoted words" are a
