@@ -14,7 +14,7 @@ MODULES    = $(shell go list -m | sed 's|$$|/...|')
 BUILD_DIR := .build
 GOFLAGS_LAMBDA := -tags lambda.norpc -trimpath -ldflags "-s -w -X github.com/macro-ai/macro-ai/shared/observe.Version=$(VERSION)"
 
-.PHONY: help deps build build-host test test-short vet dev code invoke bench deploy clean web web-test soak load $(FUNCTIONS:%=fn-%)
+.PHONY: help deps build build-host test test-short vet dev code invoke metrics bench deploy deploy-web clean web web-test soak load $(FUNCTIONS:%=fn-%)
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -70,7 +70,7 @@ dev: deps build-host ## run the whole stack locally (Ctrl-C stops it)
 # The build checks web/src/api/schema.d.ts against openapi.yaml (npm run types
 # regenerates it) and renders openapi.yaml into web/dist/docs/index.html, the
 # page the local gateway serves at /docs: a change to openapi.yaml rebuilds.
-WEB_SRC = web/src web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/scripts \
+WEB_SRC = web/src web/public web/index.html web/package.json web/package-lock.json web/vite.config.ts web/tsconfig.json web/scripts \
 	web/tools/openapi-types/generate.mjs web/tools/openapi-types/package.json openapi.yaml
 web: ## build the web app and its /docs page into web/dist when their sources (openapi.yaml too) or VITE_API_URL/VITE_STREAM_URL changed
 	@if [ ! -f web/node_modules/.package-lock.json ] || [ web/package-lock.json -nt web/node_modules/.package-lock.json ]; then \
@@ -97,11 +97,14 @@ soak: ## RUNS (10) fresh clones of HEAD each running make SOAK_TARGET (web-test)
 code: ## the latest sign-up/reset code cognito-local "e-mailed": make code EMAIL=you@example.com
 	@go run ./local/cmd/localstack code $(EMAIL)
 
+metrics: ## the app's EMF metrics in make dev's log, summed as CloudWatch would (METRICS_FLAGS="-since 10m", "-log FILE")
+	@go run ./local/cmd/localstack metrics $(METRICS_FLAGS)
+
 invoke: build-host ## one invocation: make invoke FN=health EVENT=events/health.json
 	@go run ./local/cmd/invoke -fn $(FN) -event $(EVENT)
 
 bench: SCALE ?= 100000
-bench: deps build-host ## functions (cold start, size, memory, latency), chat turn, tracing; vector search of SCALE messages (default 100000); .local/bench/
+bench: deps build-host build ## functions (cold start, arm64 size, memory, latency), chat turn, tracing; vector search of SCALE messages (default 100000); .local/bench/
 	@rc=0; go run ./local/cmd/bench || rc=$$?; \
 	go run ./local/cmd/vectorbench -scale $(SCALE) || rc=$$?; exit $$rc
 
@@ -113,9 +116,17 @@ bench: deps build-host ## functions (cold start, size, memory, latency), chat tu
 STAGE ?= dev
 PARAMS ?=
 DEPLOY_FLAGS ?=
-deploy: ## sam build + sam deploy of STAGE (dev or prod) with PARAMS="AlertEmail=… AppOrigin=…"; see the README
+deploy: ## sam build + sam deploy of STAGE (dev or prod) with PARAMS="AlertEmail=…", then make deploy-web; see the README
 	VERSION=$(VERSION) sam build --config-env $(STAGE)
 	sam deploy --config-env $(STAGE) --parameter-overrides Stage=$(STAGE) $(PARAMS) $(DEPLOY_FLAGS)
+	local/scripts/deploy-web.sh $(WEB_DEPLOY_FLAGS) $(STAGE)
+
+# The web app alone: web/dist built with STAGE's stack outputs (VITE_API_URL,
+# VITE_STREAM_URL), uploaded to its bucket with its Cache-Control, index.html
+# invalidated. WEB_DEPLOY_FLAGS=--dry-run prints the commands instead.
+WEB_DEPLOY_FLAGS ?=
+deploy-web: ## build web/dist with STAGE's stack outputs, upload it to the stack's app bucket, invalidate index.html
+	local/scripts/deploy-web.sh $(WEB_DEPLOY_FLAGS) $(STAGE)
 
 clean: ## remove build output (keeps .local/ state; rm -rf .local to reset it)
 	rm -rf $(BUILD_DIR) .aws-sam

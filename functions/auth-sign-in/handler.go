@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -16,7 +17,9 @@ type handler struct {
 }
 
 // Serve: POST /auth/sign-in {email, password} → 200 {accessToken, idToken,
-// refreshToken, expiresIn, tokenType}. A wrong password and an unknown e-mail
+// refreshToken, expiresIn, tokenType}, or, for a user with MFA on, 200
+// {"challenge":"mfa_required","session"} (openapi.yaml's MFAChallenge),
+// answered with the code by POST /auth/mfa/challenge. A wrong password and an unknown e-mail
 // are the same 401 invalid_credentials; an unconfirmed account is 403.
 //
 // The user's row is created (or its e-mail updated) here, so that every later
@@ -28,6 +31,12 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		return api.Response{}, err
 	}
 	tokens, err := h.cognito.SignIn(ctx, body.Email, body.Password)
+	var mfa *cognito.MFARequired
+	if errors.As(err, &mfa) {
+		// The password was right; the code of the app finishes the sign-in
+		// (POST /auth/mfa/challenge). No row is touched before that.
+		return api.JSON(http.StatusOK, mfa.Challenge()), nil
+	}
 	if err != nil {
 		if cognito.ExceptionName(err) == "InvalidPasswordException" {
 			// cognito-local's answer to a wrong password; Cognito's is NotAuthorized.

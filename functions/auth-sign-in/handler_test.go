@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -71,5 +72,31 @@ func TestSignIn(t *testing.T) {
 	var gotEmail string
 	if err := conn.QueryRow(context.Background(), "SELECT email FROM users WHERE id = $1", sub).Scan(&gotEmail); err != nil || gotEmail != email {
 		t.Errorf("users row: email %q, err %v; want %q", gotEmail, err, email)
+	}
+}
+
+// TestSignInWithMFA: with MFA on, a right password answers 200
+// {"challenge":"mfa_required","session"} and no tokens; a wrong one is the
+// same 401 as without MFA.
+func TestSignInWithMFA(t *testing.T) {
+	env := testenv.Get(t)
+	env.Setenv(t, env.DatabaseURL)
+	h := testenv.Wire(t, wire)
+	email, _ := env.NewConfirmedUser(t)
+	access, _, _ := env.SignIn(t, email, testenv.TestPassword)
+	env.EnableMFA(t, access)
+
+	resp := apitest.Do(t, h, apitest.Event("POST", "/auth/sign-in", map[string]string{"email": email, "password": testenv.TestPassword}))
+	if resp.StatusCode != 200 {
+		t.Fatalf("status %d: %s", resp.StatusCode, resp.Body)
+	}
+	var got map[string]any
+	apitest.Decode(t, resp, &got)
+	if got["challenge"] != "mfa_required" || len(fmt.Sprint(got["session"])) < 20 || got["accessToken"] != nil || len(got) != 2 {
+		t.Errorf("body %v, want exactly challenge mfa_required and a session", got)
+	}
+	resp = apitest.Do(t, h, apitest.Event("POST", "/auth/sign-in", map[string]string{"email": email, "password": "Wrong-Pass-1"}))
+	if resp.StatusCode != 401 || apitest.ErrorOf(t, resp).Code != "invalid_credentials" {
+		t.Errorf("a wrong password with MFA on: %d %s", resp.StatusCode, resp.Body)
 	}
 }

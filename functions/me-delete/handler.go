@@ -33,7 +33,9 @@ type handler struct {
 //  3. Redis: every key of the user (history windows, rate limits, quotas,
 //     cached query vectors). A failure is 503: try again.
 //  4. Cognito last: DeleteUser with the fresh access token of step 1's
-//     sign-in; the login and its refresh tokens are gone.
+//     sign-in (with MFA on, that sign-in stops at its code challenge, which
+//     tells the password was right: the caller's own token then); the login
+//     and its refresh tokens are gone.
 //
 // The login goes last so that every failure leaves a state the same request
 // repairs: until step 4 the password still works, and steps 2 and 3 find
@@ -55,12 +57,16 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		return api.Response{}, cognito.APIError(err)
 	}
 	fresh, err := h.cognito.SignIn(ctx, email, body.Password)
-	if err != nil {
+	deleteWith := token // with MFA on, the password check ends at its challenge: the caller's own token deletes
+	switch {
+	case err == nil:
+		if sub, _, err := cognito.IdentityOf(fresh.IDToken); err != nil || sub != userID {
+			// The token's user and the e-mail's are one: never delete another.
+			return api.Response{}, api.Unauthorized()
+		}
+		deleteWith = fresh.AccessToken
+	case !cognito.PasswordRight(err):
 		return api.Response{}, cognito.WrongPassword(err, "password")
-	}
-	if sub, _, err := cognito.IdentityOf(fresh.IDToken); err != nil || sub != userID {
-		// The token's user and the e-mail's are one: never delete another.
-		return api.Response{}, api.Unauthorized()
 	}
 	conversations, err := store.DeleteAccount(ctx, h.db, userID)
 	if err != nil {
@@ -72,7 +78,7 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		e.RetryAfter = 5
 		return api.Response{}, e.WithCause(err)
 	}
-	if err := h.cognito.DeleteUser(ctx, fresh.AccessToken); err != nil {
+	if err := h.cognito.DeleteUser(ctx, deleteWith); err != nil {
 		e := cognito.APIError(err)
 		if e.Status >= 500 {
 			e.Message = "your data is deleted but the sign-in could not be removed; try again"

@@ -291,3 +291,42 @@ func TestDeleteAccountRetry(t *testing.T) {
 		t.Error("the Cognito user is still there")
 	}
 }
+
+// TestDeleteAccountWithMFA: with MFA on, the password check stops at the
+// code challenge, which tells the password was right: a wrong password is
+// still 400 and deletes nothing, the right one deletes the account (with the
+// caller's own token) and the login is gone.
+func TestDeleteAccountWithMFA(t *testing.T) {
+	env := testenv.Get(t)
+	dbURL := env.NewDatabase(t)
+	env.Setenv(t, dbURL)
+	h := testenv.Wire(t, wire)
+	pool := testenv.Pool(t, dbURL)
+	email, sub := env.NewConfirmedUser(t)
+	access, _, _ := env.SignIn(t, email, testenv.TestPassword)
+	if _, err := store.UpsertUser(context.Background(), pool, sub, email); err != nil {
+		t.Fatal(err)
+	}
+	env.EnableMFA(t, access)
+	ip := anIP()
+	resp := apitest.Do(t, h, apitest.Event("POST", "/me/delete", map[string]string{"password": "Wrong-Horse-1"},
+		apitest.WithUser(sub, access), apitest.WithSourceIP(ip)))
+	if resp.StatusCode != 400 {
+		t.Fatalf("a wrong password with MFA on: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := rowsOf(t, pool, sub); got["users.id"] != 1 {
+		t.Fatalf("a wrong password deleted the row: %v", got)
+	}
+	resp = apitest.Do(t, h, apitest.Event("POST", "/me/delete", map[string]string{"password": testenv.TestPassword},
+		apitest.WithUser(sub, access), apitest.WithSourceIP(ip)))
+	if resp.StatusCode != 204 {
+		t.Fatalf("the right password with MFA on: %d %s", resp.StatusCode, resp.Body)
+	}
+	if got := rowsOf(t, pool, sub); got["users.id"] != 0 {
+		t.Errorf("the row survived: %v", got)
+	}
+	_, err := testenv.NewCognitoClient(env.CognitoEndpoint).GetUser(context.Background(), &cip.GetUserInput{AccessToken: aws.String(access)})
+	if err == nil {
+		t.Error("the Cognito user is still there")
+	}
+}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -12,7 +13,8 @@ import (
 type handler struct{ cognito *cognito.Client }
 
 // Serve: POST /me/password {currentPassword, newPassword} (auth) → 200 new
-// tokens, as POST /auth/sign-in answers.
+// tokens, as POST /auth/sign-in answers (an mfa_required challenge when MFA
+// is on).
 //
 //  1. The body: the new password meets the policy and differs from the
 //     current one (400 before any Cognito call).
@@ -29,7 +31,9 @@ type handler struct{ cognito *cognito.Client }
 //  5. Every session is signed out (GlobalSignOut: every refresh token,
 //     the other devices' and the check's own, is revoked), and this one signs
 //     in again with the new password: the caller gets fresh tokens, and
-//     whoever held the old password and a session elsewhere is out.
+//     whoever held the old password and a session elsewhere is out. With
+//     MFA on, that sign-in waits for a code: the answer is then the
+//     mfa_required challenge of POST /auth/sign-in.
 //
 // Passwords are never logged: the errors carry Cognito's exception, not the
 // request.
@@ -46,7 +50,8 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 	if err != nil {
 		return api.Response{}, cognito.APIError(err)
 	}
-	if _, err := h.cognito.SignIn(ctx, email, body.CurrentPassword); err != nil {
+	if _, err := h.cognito.SignIn(ctx, email, body.CurrentPassword); err != nil && !cognito.PasswordRight(err) {
+		// An MFA challenge means the password was right.
 		return api.Response{}, cognito.WrongPassword(err, "currentPassword")
 	}
 	if err := h.cognito.ChangePassword(ctx, token, body.CurrentPassword, body.NewPassword); err != nil {
@@ -58,6 +63,12 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		slog.WarnContext(ctx, "password changed; signing out the other sessions failed", "error", err.Error())
 	}
 	tokens, err := h.cognito.SignIn(ctx, email, body.NewPassword)
+	var mfa *cognito.MFARequired
+	if errors.As(err, &mfa) {
+		// MFA is on: this session too signs in again, with the new password
+		// and a code (or completes this challenge at POST /auth/mfa/challenge).
+		return api.JSON(http.StatusOK, mfa.Challenge()), nil
+	}
 	if err != nil {
 		return api.Response{}, api.Errorf(http.StatusBadGateway, "upstream_error",
 			"the password was changed, but signing in again failed: sign in with the new password").WithCause(err)

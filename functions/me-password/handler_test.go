@@ -171,3 +171,42 @@ func TestChangePasswordIsRateLimited(t *testing.T) {
 		t.Errorf("the same user from another IP: %d %v, want 429 with Retry-After", resp.StatusCode, resp.Headers)
 	}
 }
+
+// TestChangePasswordWithMFA: with MFA on, the current password is checked
+// all the same (the challenge tells it was right), the password changes, and
+// this session's new sign-in answers the mfa_required challenge, which the
+// new password and a code complete.
+func TestChangePasswordWithMFA(t *testing.T) {
+	env := testenv.Get(t)
+	env.Setenv(t, env.DatabaseURL)
+	h := testenv.Wire(t, wire)
+	email, sub := env.NewConfirmedUser(t)
+	access, _, _ := env.SignIn(t, email, testenv.TestPassword)
+	secret := env.EnableMFA(t, access)
+	ip := anIP()
+	resp := apitest.Do(t, h, apitest.Event("POST", "/me/password",
+		map[string]string{"currentPassword": "Wrong-Horse-1", "newPassword": newPassword}, apitest.WithUser(sub, access), apitest.WithSourceIP(ip)))
+	if resp.StatusCode != 400 {
+		t.Fatalf("a wrong current password with MFA on: %d %s", resp.StatusCode, resp.Body)
+	}
+	resp = apitest.Do(t, h, apitest.Event("POST", "/me/password",
+		map[string]string{"currentPassword": testenv.TestPassword, "newPassword": newPassword}, apitest.WithUser(sub, access), apitest.WithSourceIP(ip)))
+	if resp.StatusCode != 200 {
+		t.Fatalf("change with MFA on: %d %s", resp.StatusCode, resp.Body)
+	}
+	var got cognito.MFAChallenge
+	apitest.Decode(t, resp, &got)
+	if got.Challenge != "mfa_required" || got.Session == "" {
+		t.Fatalf("answer %s, want the mfa_required challenge", resp.Body)
+	}
+	out, err := testenv.NewCognitoClient(env.CognitoEndpoint).RespondToAuthChallenge(context.Background(), &cip.RespondToAuthChallengeInput{
+		ClientId: aws.String(env.CognitoClientID), ChallengeName: types.ChallengeNameTypeSoftwareTokenMfa, Session: aws.String(got.Session),
+		ChallengeResponses: map[string]string{"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": testenv.Code(t, secret)},
+	})
+	if err != nil || out.AuthenticationResult == nil {
+		t.Fatalf("completing the answer's challenge: %v", err)
+	}
+	if err := signInErr(env, email, testenv.TestPassword); err == nil {
+		t.Error("the old password still signs in")
+	}
+}

@@ -8,12 +8,13 @@ import (
 	"strings"
 
 	"github.com/macro-ai/macro-ai/shared/secrets"
+	"github.com/macro-ai/macro-ai/shared/secrets/rotation"
 )
 
 type handler struct {
-	rotation   secrets.Rotation
+	rotation   rotation.Rotation
 	known      []secrets.Secret
-	validators map[string]secrets.Validator
+	validators map[string]rotation.Validator
 }
 
 // request is the hand-invoked event; a scheduled event has no "secret" and
@@ -24,14 +25,14 @@ type request struct {
 
 // report is the invocation's answer; each outcome is also an audit log line.
 type report struct {
-	Results []secrets.Outcome `json:"results"`
+	Results []rotation.Outcome `json:"results"`
 }
 
-func newHandler(list, stage string, api secrets.RotationAPI, validators map[string]secrets.Validator) (*handler, error) {
+func newHandler(list, stage string, api rotation.API, validators map[string]rotation.Validator) (*handler, error) {
 	if stage == "" {
 		return nil, errors.New("STAGE is not set")
 	}
-	h := &handler{rotation: secrets.Rotation{API: api, Stage: stage}, validators: validators}
+	h := &handler{rotation: rotation.Rotation{API: api, Stage: stage}, validators: validators}
 	for _, part := range strings.Split(list, ",") {
 		if strings.TrimSpace(part) == "" {
 			continue
@@ -69,7 +70,7 @@ func (h *handler) Invoke(ctx context.Context, raw json.RawMessage) (report, erro
 			return report{}, fmt.Errorf("unknown secret %q: rotatable are %s", req.Secret, h.knownNames())
 		}
 	}
-	out := report{Results: make([]secrets.Outcome, 0, len(todo))}
+	out := report{Results: make([]rotation.Outcome, 0, len(todo))}
 	var problems []string
 	for _, sec := range todo {
 		res := h.rotation.Rotate(ctx, sec, h.validators[sec.Name])

@@ -12,7 +12,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/local/devmodel"
 	"github.com/macro-ai/macro-ai/shared/observe"
-	"github.com/macro-ai/macro-ai/shared/secrets"
+	"github.com/macro-ai/macro-ai/shared/secrets/rotation"
 	"github.com/macro-ai/macro-ai/shared/secrets/ssmtest"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
@@ -55,7 +55,7 @@ func setup(t *testing.T) fixture {
 
 	_, model := devmodel.NewTestServer(t, devmodel.Config{APIKey: newKey})
 	h, err := newHandler("critical/openai-api-key,critical/database-url,standard/redis-url", "prod",
-		secrets.NewClient(), validators(model))
+		rotation.NewClient(), validators(model))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/ai"
 	"github.com/macro-ai/macro-ai/shared/config"
-	"github.com/macro-ai/macro-ai/shared/secrets"
+	"github.com/macro-ai/macro-ai/shared/secrets/rotation"
 )
 
 // checkTimeout bounds one validation.
@@ -22,8 +22,8 @@ const checkTimeout = 10 * time.Second
 
 // validators checks each rotatable secret against its real service. The
 // errors describe what failed and never include the candidate value.
-func validators(openAIBaseURL string) map[string]secrets.Validator {
-	return map[string]secrets.Validator{
+func validators(openAIBaseURL string) map[string]rotation.Validator {
+	return map[string]rotation.Validator{
 		"database-url":           scrubbed(checkDatabase),
 		"migration-database-url": scrubbed(checkDatabase),
 		"redis-url":              scrubbed(checkRedis),
@@ -69,7 +69,7 @@ func checkRedis(ctx context.Context, value string) error {
 }
 
 // checkOpenAIKey lists the provider's models with the candidate key.
-func checkOpenAIKey(baseURL string) secrets.Validator {
+func checkOpenAIKey(baseURL string) rotation.Validator {
 	return func(ctx context.Context, value string) error {
 		ctx, cancel := context.WithTimeout(ctx, checkTimeout)
 		defer cancel()
@@ -91,7 +91,7 @@ func checkOpenAIKey(baseURL string) secrets.Validator {
 
 // scrubbed removes the value and any password inside it from the
 // validator's error, whatever a library put there.
-func scrubbed(check secrets.Validator) secrets.Validator {
+func scrubbed(check rotation.Validator) rotation.Validator {
 	return func(ctx context.Context, value string) error {
 		err := check(ctx, value)
 		if err == nil {
@@ -115,7 +115,7 @@ func sensitiveParts(value string) []string {
 	return slices.DeleteFunc(parts, func(s string) bool { return len(s) < 4 })
 }
 
-func names(m map[string]secrets.Validator) string {
+func names(m map[string]rotation.Validator) string {
 	var out []string
 	for k := range m {
 		out = append(out, k)

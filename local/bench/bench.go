@@ -59,6 +59,9 @@ const (
 	KindFloor    = "floor"    // the hello-world Go bootstrap
 	KindExpress  = "express"  // the seed's Express app behind serverless-http
 	KindTracing  = "tracing"  // the floor with a tracing SDK set up
+	// KindReference is the floor with openai-go: checked like a function,
+	// its misses are not counted as ours.
+	KindReference = "reference"
 )
 
 // Row is one measured function and event.
@@ -73,6 +76,9 @@ type Row struct {
 	// Init is the init duration of each cold start: process start to its
 	// first /next, Lambda's Init Duration.
 	Init Dist `json:"init"`
+	// FloorInit is the floor's init, cold-started in turn with this row's
+	// (MeasureBeside); InitVsFloor is over it when it was measured.
+	FloorInit Dist `json:"floorInit,omitzero"`
 	// FirstCall is the Duration of the cold starts' invocations: the first
 	// request's own work (connections opened lazily, say).
 	FirstCall Dist `json:"firstCall"`
@@ -125,8 +131,8 @@ type Check struct {
 	OK    bool    `json:"ok"`
 }
 
-// Evaluate sets r's ratios from the floor's and the Express baseline's init
-// p50 (0 when unknown) and checks r against t. A figure that could not be
+// Evaluate sets r's ratios from the floor's (r.FloorInit's when measured)
+// and the Express baseline's init p50 (0 when unknown) and checks r against t. A figure that could not be
 // measured is not checked.
 func Evaluate(r *Row, t Targets, floorInitMs, expressInitMs float64) {
 	r.Checks = nil
@@ -142,6 +148,9 @@ func Evaluate(r *Row, t Targets, floorInitMs, expressInitMs float64) {
 	}
 	if r.Init.N == 0 || r.Init.P50Ms <= 0 {
 		return
+	}
+	if r.FloorInit.N > 0 && r.FloorInit.P50Ms > 0 {
+		floorInitMs = r.FloorInit.P50Ms
 	}
 	if floorInitMs > 0 {
 		r.InitVsFloor = round2(r.Init.P50Ms / floorInitMs)

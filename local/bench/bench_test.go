@@ -71,6 +71,14 @@ func TestEvaluate(t *testing.T) {
 		t.Errorf("at the limits Missed = %v, want none", got)
 	}
 
+	// The floor measured beside the row wins over the one given.
+	r.FloorInit = Dist{N: 20, P50Ms: 5}
+	Evaluate(r, DefaultTargets, 10, 75)
+	if r.InitVsFloor != 3 {
+		t.Errorf("init/floor over the floor beside = %v, want 3", r.InitVsFloor)
+	}
+	r.FloorInit = Dist{}
+
 	// Unmeasured figures are not checked.
 	r = &Row{Name: "broken", Kind: KindFunction}
 	Evaluate(r, DefaultTargets, 10, 100)

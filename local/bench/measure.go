@@ -162,3 +162,31 @@ func Measure(ctx context.Context, r *Row, cfg lambdaemu.Config, inv Invocation, 
 	}
 	r.Warm, r.MaxRSSBytes = Summarize(ds), rss
 }
+
+// MeasureBeside is Measure with the floor (floor, floorInv) cold-started in
+// turn with the function, floor first, so that the machine's load touches
+// both alike: on a shared machine a floor measured minutes earlier makes
+// init/floor a measure of the load. r.FloorInit holds the floor's inits.
+func MeasureBeside(ctx context.Context, r *Row, cfg lambdaemu.Config, inv Invocation, floor lambdaemu.Config, floorInv Invocation, cold, warm int) {
+	var init, first, floorInit []time.Duration
+	for range cold {
+		fl, _, err := Cold(ctx, floor, floorInv, 1)
+		if err != nil {
+			r.Error = "the floor beside it: " + err.Error()
+			return
+		}
+		in, fi, err := Cold(ctx, cfg, inv, 1)
+		if err != nil {
+			r.Error = err.Error()
+			return
+		}
+		floorInit, init, first = append(floorInit, fl...), append(init, in...), append(first, fi...)
+	}
+	r.Init, r.FirstCall, r.FloorInit = Summarize(init), Summarize(first), Summarize(floorInit)
+	ds, rss, err := Warm(ctx, cfg, inv, warm)
+	if err != nil {
+		r.Error = err.Error()
+		return
+	}
+	r.Warm, r.MaxRSSBytes = Summarize(ds), rss
+}

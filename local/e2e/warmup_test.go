@@ -77,7 +77,7 @@ func TestEveryFunctionAnswersWarmupAtOnce(t *testing.T) {
 		t.Fatalf("only %d functions in the template", len(fns))
 	}
 	for name, f := range fns {
-		if name == "warmup" || name == "migrate" || name == "rotate-secrets" || name == "import" {
+		if name == "warmup" || name == "migrate" || name == "rotate-secrets" || name == "import" || name == "usage-watch" {
 			continue // not HTTP functions: the warmup does not call them
 		}
 		t.Run(name, func(t *testing.T) {
@@ -135,7 +135,7 @@ func TestWarmupFunctionWarmsEveryHTTPFunction(t *testing.T) {
 
 	var httpFns []string
 	for name := range fns {
-		if name != "warmup" && name != "migrate" && name != "rotate-secrets" && name != "import" {
+		if name != "warmup" && name != "migrate" && name != "rotate-secrets" && name != "import" && name != "usage-watch" {
 			httpFns = append(httpFns, name)
 		}
 	}

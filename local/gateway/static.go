@@ -18,7 +18,16 @@ import (
 type AppConfig struct {
 	APIURL    string `json:"apiUrl"`
 	StreamURL string `json:"streamUrl"`
+	// Headers go on every answer, as CloudFront's response headers policy
+	// adds them (see SecurityHeaders): the app runs locally under the CSP it
+	// runs under when deployed.
+	Headers http.Header `json:"-"`
 }
+
+// ConfigScript is the path of the script that sets window.__MACRO_AI__: a
+// file of the app's origin, not an inline script, which the CSP's
+// script-src 'self' refuses.
+const ConfigScript = "/macro-ai-config.js"
 
 // StaticApp serves the built web app (dir, e.g. web/dist) on an origin of
 // its own, as a static host (S3 + CloudFront, Amplify) does once deployed:
@@ -30,7 +39,8 @@ type AppConfig struct {
 //     path that is no file answers anything else (a script's fetch, curl, a
 //     path under /assets/ or with a file extension) with 404, never with
 //     the app's HTML and 200; other methods are 405;
-//   - index.html carries cfg as an inline script before its other scripts.
+//   - index.html loads cfg (ConfigScript) before its other scripts;
+//   - every answer carries cfg.Headers.
 //
 // index.html is served with Cache-Control: no-cache, /assets/* (Vite's
 // content-hashed files) as immutable. A dir without index.html (the app
@@ -39,14 +49,24 @@ func StaticApp(dir string, cfg AppConfig) http.Handler {
 	files := http.FileServer(http.Dir(dir))
 	index := filepath.Join(dir, "index.html")
 	cfgJSON, _ := json.Marshal(cfg)
-	script := []byte("<script>window.__MACRO_AI__=" + string(cfgJSON) + "</script>")
+	cfgScript := []byte("window.__MACRO_AI__=" + string(cfgJSON) + ";\n")
+	script := []byte(`<script src="` + ConfigScript + `"></script>`)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		for name, vs := range cfg.Headers {
+			w.Header()[name] = append([]string(nil), vs...)
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 			return
 		}
 		clean := path.Clean("/" + r.URL.Path)
+		if clean == ConfigScript {
+			w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+			w.Header().Set("Cache-Control", "no-cache")
+			http.ServeContent(w, r, "config.js", time.Time{}, bytes.NewReader(cfgScript))
+			return
+		}
 		if clean != "/" && clean != "/index.html" {
 			if fi, err := os.Stat(filepath.Join(dir, filepath.FromSlash(clean))); err == nil && !fi.IsDir() {
 				if strings.HasPrefix(clean, "/assets/") {

@@ -21,7 +21,7 @@ func TestStaticApp(t *testing.T) {
 	must(os.WriteFile(filepath.Join(dir, "assets", "index-abc.js"), []byte("console.log(1)"), 0o644))
 	must(os.WriteFile(filepath.Join(dir, "favicon.svg"), []byte("<svg/>"), 0o644))
 	h := StaticApp(dir, AppConfig{APIURL: "http://127.0.0.1:3000", StreamURL: "http://127.0.0.1:3001"})
-	const page = `<!doctype html><head><script>window.__MACRO_AI__={"apiUrl":"http://127.0.0.1:3000","streamUrl":"http://127.0.0.1:3001"}</script><script>theme()</script></head>APP`
+	const page = `<!doctype html><head><script src="/macro-ai-config.js"></script><script>theme()</script></head>APP`
 
 	tests := []struct {
 		name, method, path string
@@ -31,6 +31,8 @@ func TestStaticApp(t *testing.T) {
 		cache              string
 	}{
 		{"index at root, with the run-time config first", "GET", "/", "", 200, page, "no-cache"},
+		{"the run-time config, a script of the app's origin", "GET", "/macro-ai-config.js", "*/*", 200,
+			`window.__MACRO_AI__={"apiUrl":"http://127.0.0.1:3000","streamUrl":"http://127.0.0.1:3001"};`, "no-cache"},
 		{"static asset", "GET", "/assets/index-abc.js", "", 200, "console.log(1)", "public, max-age=31536000, immutable"},
 		{"static file at top", "GET", "/favicon.svg", "", 200, "<svg/>", ""},
 		{"HEAD of an asset", "HEAD", "/assets/index-abc.js", "", 200, "", "public, max-age=31536000, immutable"},

@@ -32,6 +32,10 @@ type Template struct {
 	APIs map[string]*HTTPAPI
 	// Buckets are the AWS::S3::Bucket resources by logical id.
 	Buckets map[string]*Bucket
+	// HeadersPolicies are the AWS::CloudFront::ResponseHeadersPolicy
+	// resources by logical id: the headers CloudFront adds to the web app's
+	// answers, which the local gateway serves it with.
+	HeadersPolicies map[string]*HeadersPolicy
 	// conditions are the template's Conditions, for !If.
 	conditions map[string]*yaml.Node
 }
@@ -140,6 +144,19 @@ type BucketCORSRule struct {
 	MaxAge         int
 }
 
+// HeadersPolicy is an AWS::CloudFront::ResponseHeadersPolicy: the response
+// headers it sets, by their HTTP names.
+type HeadersPolicy struct {
+	LogicalID string
+	// CSP is SecurityHeadersConfig.ContentSecurityPolicy as written: a !Sub's
+	// template keeps its ${…} references unresolved.
+	CSP string
+	// Headers are the other security headers (Strict-Transport-Security,
+	// X-Content-Type-Options, X-Frame-Options, Referrer-Policy) and the
+	// CustomHeadersConfig items, as CloudFront sends them.
+	Headers map[string]string
+}
+
 // Schedule is a Schedule or ScheduleV2 event.
 type Schedule struct {
 	Name       string // the event's name in Events
@@ -173,7 +190,8 @@ func Parse(data []byte) (*Template, error) {
 	}
 	root := doc.Content[0]
 
-	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}, Buckets: map[string]*Bucket{}, conditions: map[string]*yaml.Node{}}
+	t := &Template{Parameters: map[string]string{}, APIs: map[string]*HTTPAPI{}, Buckets: map[string]*Bucket{},
+		HeadersPolicies: map[string]*HeadersPolicy{}, conditions: map[string]*yaml.Node{}}
 	for name, c := range Pairs(Get(root, "Conditions")) {
 		t.conditions[name] = c
 	}
@@ -194,8 +212,11 @@ func Parse(data []byte) (*Template, error) {
 		}
 	}
 	for id, res := range Pairs(resources) {
-		if scalar(Get(res, "Type")) == "AWS::S3::Bucket" {
+		switch scalar(Get(res, "Type")) {
+		case "AWS::S3::Bucket":
 			t.Buckets[id] = parseBucket(id, Get(res, "Properties"))
+		case "AWS::CloudFront::ResponseHeadersPolicy":
+			t.HeadersPolicies[id] = parseHeadersPolicy(id, Get(Get(res, "Properties"), "ResponseHeadersPolicyConfig"))
 		}
 	}
 	for id, res := range Pairs(resources) {
@@ -523,6 +544,40 @@ func parseRoute(p *yaml.Node, apis map[string]*yaml.Node) (Route, error) {
 		}
 	}
 	return r, nil
+}
+
+// parseHeadersPolicy reads a ResponseHeadersPolicyConfig.
+func parseHeadersPolicy(id string, cfg *yaml.Node) *HeadersPolicy {
+	p := &HeadersPolicy{LogicalID: id, Headers: map[string]string{}}
+	sec := Get(cfg, "SecurityHeadersConfig")
+	if n := Get(Get(sec, "ContentSecurityPolicy"), "ContentSecurityPolicy"); n != nil && n.Kind == yaml.ScalarNode {
+		p.CSP = n.Value // a plain string, or the template of a scalar !Sub
+	}
+	if h := Get(sec, "StrictTransportSecurity"); h != nil {
+		v := "max-age=" + scalar(Get(h, "AccessControlMaxAgeSec"))
+		if scalar(Get(h, "IncludeSubdomains")) == "true" {
+			v += "; includeSubDomains"
+		}
+		if scalar(Get(h, "Preload")) == "true" {
+			v += "; preload"
+		}
+		p.Headers["Strict-Transport-Security"] = v
+	}
+	if Get(sec, "ContentTypeOptions") != nil {
+		p.Headers["X-Content-Type-Options"] = "nosniff"
+	}
+	if v := scalar(Get(Get(sec, "FrameOptions"), "FrameOption")); v != "" {
+		p.Headers["X-Frame-Options"] = v
+	}
+	if v := scalar(Get(Get(sec, "ReferrerPolicy"), "ReferrerPolicy")); v != "" {
+		p.Headers["Referrer-Policy"] = v
+	}
+	for _, item := range content(Get(Get(cfg, "CustomHeadersConfig"), "Items")) {
+		if name := scalar(Get(item, "Header")); name != "" {
+			p.Headers[name] = scalar(Get(item, "Value"))
+		}
+	}
+	return p
 }
 
 // parseCORS reads a CorsConfiguration or a Function URL's Cors; nil for none.

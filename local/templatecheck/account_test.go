@@ -13,11 +13,14 @@ import (
 	"github.com/macro-ai/macro-ai/local/template"
 )
 
-// accountRoutes are the signed-in routes that check the caller's password,
-// and their functions.
+// accountRoutes are the signed-in routes that check the caller's password
+// or a code of their authenticator app (or enrol one), and their functions.
 var accountRoutes = map[string]string{
-	"POST /me/password": "MePasswordFunction",
-	"POST /me/delete":   "MeDeleteFunction",
+	"POST /me/password":      "MePasswordFunction",
+	"POST /me/delete":        "MeDeleteFunction",
+	"POST /auth/mfa/setup":   "AuthMfaSetupFunction",
+	"POST /auth/mfa/verify":  "AuthMfaVerifyFunction",
+	"POST /auth/mfa/disable": "AuthMfaDisableFunction",
 }
 
 // TestAccountRoutes: the account routes are signed in (the access token is
@@ -40,7 +43,9 @@ func TestAccountRoutesChecksCatch(t *testing.T) {
 	real := string(data)
 	deleteRoute := "            Path: /me/delete\n            Method: POST\n"
 	deletePolicies := "        LogGroup: !Ref MeDeleteLogGroup\n      Environment:\n        Variables:\n          SECRETS: critical/database-url,standard/redis-url\n      Policies:\n        - Statement:\n"
+	mfaRoute := "            Path: /auth/mfa/disable\n            Method: POST\n"
 	tests := []struct{ name, old, new, want string }{
+		{"MFA off without a token", mfaRoute, mfaRoute + "            Auth:\n              Authorizer: NONE\n", "POST /auth/mfa/disable must be signed in"},
 		{"public", deleteRoute, deleteRoute + "            Auth:\n              Authorizer: NONE\n", "POST /me/delete must be signed in"},
 		{"gone", deleteRoute, "            Path: /me/remove\n            Method: POST\n", "POST /me/delete: no function serves it"},
 		{"an admin action", deletePolicies, deletePolicies + "            - Effect: Allow\n              Action: cognito-idp:AdminDeleteUser\n              Resource: !GetAtt UserPool.Arn\n",
@@ -112,5 +117,59 @@ func checkAccountRoutes(tpl *template.Template, root *yaml.Node) []string {
 		}
 	}
 	sort.Strings(problems)
+	return problems
+}
+
+// TestUserPoolMFA: two-step sign-in as the API offers it — optional, by an
+// authenticator app only. CloudFormation refuses a pool whose MFA is OPTIONAL
+// or ON with no factor enabled (it would ask for an SMS configuration), and
+// SMS_MFA would need an SNS role the template does not have; with MFA OFF the
+// /auth/mfa routes could never work.
+func TestUserPoolMFA(t *testing.T) {
+	_, node := loadTemplate(t)
+	checkProblems(t, checkUserPoolMFA(node), "")
+}
+
+// TestUserPoolMFAChecksCatch proves each rule on a doctored template.
+func TestUserPoolMFAChecksCatch(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(root, "template.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	real := string(data)
+	const mfa = "      MfaConfiguration: OPTIONAL\n      EnabledMfas: [SOFTWARE_TOKEN_MFA]\n"
+	tests := []struct{ name, new, want string }{
+		{"off", "      MfaConfiguration: \"OFF\"\n", "UserPool: MfaConfiguration is \"OFF\", want OPTIONAL"},
+		{"required of everyone", "      MfaConfiguration: \"ON\"\n      EnabledMfas: [SOFTWARE_TOKEN_MFA]\n", "UserPool: MfaConfiguration is \"ON\", want OPTIONAL"},
+		{"no factor", "      MfaConfiguration: OPTIONAL\n", "UserPool: EnabledMfas must be exactly [SOFTWARE_TOKEN_MFA]"},
+		{"SMS too", "      MfaConfiguration: OPTIONAL\n      EnabledMfas: [SOFTWARE_TOKEN_MFA, SMS_MFA]\n", "UserPool: EnabledMfas must be exactly [SOFTWARE_TOKEN_MFA]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if !strings.Contains(real, mfa) {
+				t.Fatal("the edit matches nothing: the template moved on, update the case")
+			}
+			node, err := parseYAML([]byte(strings.Replace(real, mfa, tt.new, 1)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkProblems(t, checkUserPoolMFA(node), tt.want)
+		})
+	}
+}
+
+func checkUserPoolMFA(root *yaml.Node) []string {
+	props := get(get(get(root, "Resources"), "UserPool"), "Properties")
+	var problems []string
+	if got := scalar(get(props, "MfaConfiguration")); got != "OPTIONAL" {
+		problems = append(problems, fmt.Sprintf("UserPool: MfaConfiguration is %q, want OPTIONAL (two-step sign-in by each user's choice)", got))
+	}
+	var enabled []string
+	for _, n := range content(get(props, "EnabledMfas")) {
+		enabled = append(enabled, scalar(n))
+	}
+	if len(enabled) != 1 || enabled[0] != "SOFTWARE_TOKEN_MFA" {
+		problems = append(problems, fmt.Sprintf("UserPool: EnabledMfas must be exactly [SOFTWARE_TOKEN_MFA] (an authenticator app; SMS needs an SNS role), got %v", enabled))
+	}
 	return problems
 }

@@ -47,7 +47,7 @@ func TestDataBucketChecksCatch(t *testing.T) {
 		{"no encryption", "              SSEAlgorithm: AES256", "              SSEAlgorithm: none", "DataBucket: no default encryption"},
 		{"kept a week", "            ExpirationInDays: 1\n", "            ExpirationInDays: 7\n", "DataBucket: objects must expire after 1 day"},
 		{"multipart parts kept", "              DaysAfterInitiation: 1", "              DaysAfterInitiation: 30", "DataBucket: incomplete multipart uploads must be aborted after 1 day"},
-		{"any origin", "          - AllowedOrigins: [!Ref AppOrigin]", "          - AllowedOrigins: ['*']", "DataBucket: CORS origins must be the AppOrigin parameter"},
+		{"any origin", "          - AllowedOrigins: [!If [HasAppOrigin, !Ref AppOrigin, !Sub \"https://${AppDistribution.DomainName}\"]]", "          - AllowedOrigins: ['*']", "DataBucket: CORS origins must be the app's"},
 		{"DELETE from the browser", "            AllowedMethods: [PUT, GET]", "            AllowedMethods: [PUT, GET, DELETE]", "DataBucket: CORS allows DELETE"},
 		{"plain HTTP allowed", "                aws:SecureTransport: false", "                aws:SecureTransport: true", "DataBucketPolicy: no TLS-only deny"},
 		{"every upload imported", "                  - Name: prefix\n                    Value: imports/", "                  - Name: prefix\n                    Value: exports/", "ImportFunction: its S3 event must be the DataBucket's ObjectCreated under imports/"},
@@ -57,7 +57,9 @@ func TestDataBucketChecksCatch(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc := strings.Replace(real, tt.old, tt.new, 1)
+			// The edit applies from the data bucket on (the app's bucket, before it, has the same lines).
+			at := strings.Index(real, "\n  DataBucket:\n")
+			doc := real[:at] + strings.Replace(real[at:], tt.old, tt.new, 1)
 			if doc == real {
 				t.Fatal("the edit changed nothing: the template moved on, update the case")
 			}
@@ -114,8 +116,8 @@ func checkDataBucket(tpl *template.Template, root *yaml.Node) []string {
 		add("DataBucket: no CORS rule (the browser PUTs and GETs straight from it)")
 	} else {
 		for _, rule := range b.CORS {
-			if len(rule.AllowedOrigins) != 1 || rule.AllowedOrigins[0].Intrinsic != "!Ref" || rule.AllowedOrigins[0].Ref != "AppOrigin" {
-				add("DataBucket: CORS origins must be the AppOrigin parameter")
+			if len(rule.AllowedOrigins) != 1 || !isAppOrigin(rule.AllowedOrigins[0]) {
+				add("DataBucket: CORS origins must be the app's (AppOrigin, else AppDistribution's domain), never \"*\"")
 			}
 			for _, m := range rule.AllowedMethods {
 				if m != "PUT" && m != "GET" {

@@ -599,6 +599,7 @@ var wantSchedules = map[string]*regexp.Regexp{
 	"EmbedFunction":         regexp.MustCompile(`^rate\(5 minutes\)$`),            // the embedding backfill
 	"WarmupFunction":        regexp.MustCompile(`^rate\(5 minutes\)$`),            // keeps the HTTP functions warm
 	"RotateSecretsFunction": regexp.MustCompile(`^cron\(\d+ \d+ \d+ \* \? \*\)$`), // monthly
+	"UsageWatchFunction":    regexp.MustCompile(`^cron\(\d+ \d+ \* \* \? \*\)$`),  // daily: the free tiers' use
 }
 
 func checkDeploy(tpl *template.Template, root *yaml.Node) []string {

@@ -32,6 +32,7 @@ var publicRoutes = map[string]bool{
 	"POST /auth/refresh":         true,
 	"POST /auth/forgot-password": true,
 	"POST /auth/reset-password":  true,
+	"POST /auth/mfa/challenge":   true,
 	"GET /health":                true,
 }
 
@@ -47,6 +48,10 @@ var starResourceActions = map[string]string{
 	"xray:getsamplingstatisticsummaries": "X-Ray has no resource-level permissions",
 	// CloudWatch metrics have no ARNs (scope them with the cloudwatch:namespace condition).
 	"cloudwatch:putmetricdata": "CloudWatch metrics have no ARNs",
+	// usage-watch reads Lambda's metrics and the functions' memory: neither
+	// action supports a resource ARN (ops_test.go: no other function has them).
+	"cloudwatch:getmetricstatistics": "CloudWatch metrics have no ARNs",
+	"lambda:listfunctions":           "ListFunctions lists the account's functions; it takes no resource",
 }
 
 // conditionalStarActions may use a wildcard resource ("*", or an ARN with a
@@ -575,6 +580,9 @@ func checkStatements(where string, stmts *yaml.Node) []string {
 			continue
 		}
 		conditions := conditionKeys(get(st, "Condition"))
+		if readByDistribution(st, actions, conditions) {
+			continue
+		}
 		for _, a := range actions {
 			la := strings.ToLower(a)
 			if _, ok := starResourceActions[la]; ok && slices.Equal(wild, []string{"*"}) {
@@ -592,6 +600,22 @@ func checkStatements(where string, stmts *yaml.Node) []string {
 		}
 	}
 	return problems
+}
+
+// readByDistribution reports a bucket policy statement that lets CloudFront
+// read the web app's bucket through origin access control: every key of it
+// is served, so "…/*" is the resource, and AWS:SourceArn names the one
+// distribution that may (apphosting_test.go checks which).
+func readByDistribution(st *yaml.Node, actions []string, conditions map[string]bool) bool {
+	if !slices.Equal(strs(get(get(st, "Principal"), "Service")), []string{"cloudfront.amazonaws.com"}) || !conditions["aws:sourcearn"] {
+		return false
+	}
+	for _, a := range actions {
+		if la := strings.ToLower(a); la != "s3:getobject" && la != "s3:listbucket" {
+			return false
+		}
+	}
+	return true
 }
 
 // conditionKeys returns the lower-cased keys of a Condition block

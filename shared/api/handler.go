@@ -134,7 +134,14 @@ func Serve(ctx context.Context, req *Request, h HandlerFunc) (resp Response) {
 			slog.ErrorContext(ctx, "handler failed", "error", err.Error())
 			apiErr = Internal()
 		} else if apiErr.Status >= 500 {
-			slog.WarnContext(ctx, "handler answered an error", "status", apiErr.Status, "code", apiErr.Code, "error", err.Error())
+			// The line that says why is also the DatabaseUnavailable
+			// metric's (observe's EMF): no line of its own.
+			var ms observe.Metrics
+			if apiErr.Code == "database_unavailable" {
+				ms.Add(observe.DatabaseUnavailable, observe.Count, 1)
+			}
+			observe.Log(ctx, slog.LevelWarn, "handler answered an error", &ms,
+				slog.Int("status", apiErr.Status), slog.String("code", apiErr.Code), slog.String("error", err.Error()))
 		}
 		return errorResponse(apiErr, requestID)
 	}

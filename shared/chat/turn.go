@@ -19,6 +19,7 @@ import (
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/config"
+	"github.com/macro-ai/macro-ai/shared/observe"
 	"github.com/macro-ai/macro-ai/shared/store"
 )
 
@@ -89,7 +90,20 @@ type Turn struct {
 	// embedding is the new message's vector in the making (nil: not
 	// started); Run reuses it to store the message's vector.
 	embedding *pendingVector
+	// historyFrom says where the history came from, for the turn's
+	// HistoryCacheHit metric: fromNothing (a first message), fromCache
+	// or fromDatabase.
+	historyFrom historySource
 }
+
+// historySource is where a turn's history was read from.
+type historySource int8
+
+const (
+	fromNothing historySource = iota
+	fromCache
+	fromDatabase
+)
 
 // pendingVector is an embedding being made.
 type pendingVector struct {
@@ -203,10 +217,13 @@ func (s *Service) Prepare(ctx context.Context, req Request, cached []byte) (*Tur
 	switch {
 	case ts.HistoryRead:
 		t.history = ts.History
+		if t.user.ParentID != nil {
+			t.historyFrom = fromDatabase // (a first message has none to read)
+		}
 	case t.user.ParentID == nil:
 		// A first message: no history.
 	case !t.user.Retry && entry != nil && entry.Leaf == *t.user.ParentID:
-		t.history = entry.Messages
+		t.history, t.historyFrom = entry.Messages, fromCache
 	default:
 		t.gathered = false // Run reads it (a retry always from the database)
 	}
@@ -274,14 +291,18 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		_ = out.Close()
 		return
 	}
+	// The turn's one metrics line (observe's EMF), written when Run returns.
+	tm := turnMetrics{outcome: "done"}
+	defer func() { tm.log(ctx, t) }()
 	if t.user.Retry && t.user.Answer != nil {
 		if err := store.DeleteIncompleteAnswer(ctx, s.db, t.req.UserID, t.user.MessageID); err != nil {
-			_ = out.Event("error", storeFailure(err))
+			tm.storeFailed(out.Event("error", storeFailure(err)) == nil, err)
 			s.release(ctx, t)
 			return
 		}
 	}
 	if out.Event("start", start) != nil {
+		tm.outcome = "client_gone"
 		s.release(ctx, t)
 		return // the client is gone before anything was generated
 	}
@@ -308,6 +329,9 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		if text == "" {
 			return
 		}
+		if tm.firstToken == 0 {
+			tm.firstToken = time.Since(modelStart)
+		}
 		if !clientGone && out.Event("delta", deltaEvent{Text: text}) != nil {
 			clientGone = true
 			cancel() // nobody listens: stop paying for tokens
@@ -328,6 +352,8 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		}
 		u.CompletionTokens = EstimateTokens(completion.Text)
 	}
+	tm.modelCalled, tm.tokens = true, u.PromptTokens+u.CompletionTokens
+	tm.modelFailed = streamErr != nil && !clientGone // (also when its partial answer is then not stored)
 	status := "complete"
 	if streamErr != nil {
 		status = "incomplete"
@@ -339,6 +365,7 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 		cancelSave()
 		if err != nil {
 			slog.ErrorContext(ctx, "chat: answer not stored", "error", err.Error())
+			tm.storeFailed(!clientGone, err)
 			if !clientGone {
 				_ = out.Event("error", storeFailure(err))
 			}
@@ -351,8 +378,10 @@ func (s *Service) Run(ctx context.Context, t *Turn, out *api.SSE) {
 	}
 	switch {
 	case clientGone:
+		tm.outcome = "client_gone"
 		slog.InfoContext(ctx, "chat: client disconnected; partial answer stored", "chars", len(completion.Text))
 	case streamErr != nil:
+		tm.outcome = "model_failed"
 		slog.WarnContext(ctx, "chat: model failed", "error", streamErr.Error(), "partialChars", len(completion.Text))
 		_ = out.Event("error", upstreamFailure(streamErr))
 	default:
@@ -432,9 +461,13 @@ func (s *Service) gather(ctx context.Context, t *Turn) (history []store.Message,
 		return nil, related // a first message: no history
 	}
 	if !t.user.Retry {
-		history, _ = s.history.get(ctx, t.req.ConversationID, *t.user.ParentID)
+		var hit bool
+		if history, hit = s.history.get(ctx, t.req.ConversationID, *t.user.ParentID); hit {
+			t.historyFrom = fromCache
+		}
 	}
 	if history == nil {
+		t.historyFrom = fromDatabase
 		var err error
 		history, err = store.RecentMessages(ctx, s.db, t.req.UserID, t.req.ConversationID, t.user.MessageID, s.cfg.HistoryMaxMessages)
 		if err != nil {
@@ -482,6 +515,57 @@ func withoutNUL(s string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, "\x00", "")
+}
+
+// turnMetrics is what a turn measured, for its one metrics line.
+type turnMetrics struct {
+	outcome     string // done, client_gone, model_failed, store_failed
+	modelCalled bool
+	modelFailed bool
+	dbDown      bool // the client was told database_unavailable
+	tokens      int
+	firstToken  time.Duration // 0: no text came
+}
+
+// storeFailed records a failure to store; told: the client got the error event.
+func (m *turnMetrics) storeFailed(told bool, err error) {
+	m.outcome = "store_failed"
+	m.dbDown = told && storeFailure(err).Error.Code == "database_unavailable"
+}
+
+// log writes the turn's line: msg "chat turn" with its outcome, as an EMF
+// document with ChatTurns, ChatTurnFailed, ModelErrors, ModelTokens,
+// TimeToFirstToken, HistoryCacheHit and DatabaseUnavailable (observe).
+func (m *turnMetrics) log(ctx context.Context, t *Turn) {
+	var ms observe.Metrics
+	failed := m.outcome == "model_failed" || m.outcome == "store_failed"
+	ms.Add(observe.ChatTurns, observe.Count, 1)
+	ms.Add(observe.ChatTurnFailed, observe.Count, b2f(failed))
+	if m.modelCalled {
+		ms.Add(observe.ModelErrors, observe.Count, b2f(m.modelFailed))
+		ms.Add(observe.ModelTokens, observe.Count, float64(m.tokens))
+	}
+	if m.firstToken > 0 {
+		ms.Add(observe.TimeToFirstToken, observe.Milliseconds, float64(m.firstToken.Microseconds())/1000)
+	}
+	if t.historyFrom != fromNothing {
+		ms.Add(observe.HistoryCacheHit, observe.Count, b2f(t.historyFrom == fromCache))
+	}
+	if m.dbDown {
+		ms.Add(observe.DatabaseUnavailable, observe.Count, 1)
+	}
+	level := slog.LevelInfo
+	if failed {
+		level = slog.LevelWarn
+	}
+	observe.Log(ctx, level, "chat turn", &ms, slog.String("outcome", m.outcome))
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 func upstreamFailure(err error) errorEvent {

@@ -104,7 +104,8 @@ func (c *Client) ResendCode(ctx context.Context, email string) error {
 	return nil
 }
 
-// SignIn runs USER_PASSWORD_AUTH.
+// SignIn runs USER_PASSWORD_AUTH. A user with MFA on gets an *MFARequired
+// error carrying the challenge's session: the password was right.
 func (c *Client) SignIn(ctx context.Context, email, password string) (*Tokens, error) {
 	params := map[string]string{"USERNAME": email, "PASSWORD": password}
 	if h := c.secretHash(email); h != nil {
@@ -136,9 +137,17 @@ func (c *Client) Refresh(ctx context.Context, refreshToken string) (*Tokens, err
 func tokens(out *cip.InitiateAuthOutput) (*Tokens, error) {
 	r := out.AuthenticationResult
 	if r == nil {
-		// A challenge (MFA, new password) the API does not offer.
+		if out.ChallengeName == types.ChallengeNameTypeSoftwareTokenMfa && aws.ToString(out.Session) != "" {
+			return nil, &MFARequired{Session: aws.ToString(out.Session)}
+		}
+		// A challenge (SMS, new password) the API does not offer.
 		return nil, fmt.Errorf("cognito InitiateAuth: unsupported challenge %q", out.ChallengeName)
 	}
+	return fromResult(r), nil
+}
+
+// fromResult is the Tokens of Cognito's AuthenticationResult.
+func fromResult(r *types.AuthenticationResultType) *Tokens {
 	tokenType := aws.ToString(r.TokenType)
 	if tokenType == "" {
 		tokenType = "Bearer"
@@ -151,7 +160,7 @@ func tokens(out *cip.InitiateAuthOutput) (*Tokens, error) {
 		// Cognito always says; an emulator may not: the token's own exp tells.
 		t.ExpiresIn = secondsLeft(t.AccessToken)
 	}
-	return t, nil
+	return t
 }
 
 // ForgotPassword sends email a code to reset the password.

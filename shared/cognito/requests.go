@@ -147,3 +147,77 @@ func (r *PasswordRequest) Validate() error {
 	f.Required("password", r.Password, api.MaxChars(256))
 	return f.Err()
 }
+
+// sixDigits is the form of a TOTP code: Cognito's are 6 digits.
+func sixDigits(s string) (bool, string) {
+	if len(s) != 6 {
+		return false, "must be the 6-digit code of your authenticator app"
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false, "must be the 6-digit code of your authenticator app"
+		}
+	}
+	return true, ""
+}
+
+// normalizeCode drops the spaces an app shows in a code ("123 456").
+func normalizeCode(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// MFACodeRequest is the body of POST /auth/mfa/verify.
+type MFACodeRequest struct {
+	Code string `json:"code"`
+}
+
+// Normalize implements api.Normalizer.
+func (r *MFACodeRequest) Normalize() { r.Code = normalizeCode(r.Code) }
+
+// Validate implements api.Validator.
+func (r *MFACodeRequest) Validate() error {
+	var f api.Fields
+	f.Required("code", r.Code, sixDigits)
+	return f.Err()
+}
+
+// MFADisableRequest is the body of POST /auth/mfa/disable: the password and a
+// current code, both checked by a sign-in (Cognito checks a code of an
+// enrolled app nowhere else).
+type MFADisableRequest struct {
+	Password string `json:"password"`
+	Code     string `json:"code"`
+}
+
+// Normalize implements api.Normalizer.
+func (r *MFADisableRequest) Normalize() { r.Code = normalizeCode(r.Code) }
+
+// Validate implements api.Validator.
+func (r *MFADisableRequest) Validate() error {
+	var f api.Fields
+	f.Required("password", r.Password, api.MaxChars(256))
+	f.Required("code", r.Code, sixDigits)
+	return f.Err()
+}
+
+// MFAChallengeRequest is the body of POST /auth/mfa/challenge: the sign-in's
+// e-mail, the session its mfa_required answer gave, and the app's code.
+type MFAChallengeRequest struct {
+	Email   string `json:"email"`
+	Session string `json:"session"`
+	Code    string `json:"code"`
+}
+
+// Normalize implements api.Normalizer.
+func (r *MFAChallengeRequest) Normalize() {
+	r.Email = NormalizeEmail(r.Email)
+	r.Code = normalizeCode(r.Code)
+}
+
+// Validate implements api.Validator. Cognito's sessions are 20 to 2048
+// characters.
+func (r *MFAChallengeRequest) Validate() error {
+	var f api.Fields
+	f.Required("email", r.Email, api.MaxChars(maxEmail), api.Email)
+	f.Required("session", r.Session, api.CharsBetween(20, 2048))
+	f.Required("code", r.Code, sixDigits)
+	return f.Err()
+}

@@ -7,10 +7,6 @@ import (
 	"os"
 	"strings"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
-
-	"github.com/macro-ai/macro-ai/shared/awsenv"
 )
 
 // DefaultTTL is how long a fetched secret is trusted.
@@ -40,7 +36,7 @@ func Export(ctx context.Context) (*Refresher, error) {
 	if stage == "" {
 		return nil, fmt.Errorf("secrets: STAGE is not set")
 	}
-	r := &Refresher{store: New(NewClient(), stage, DefaultTTL), list: fromSSM}
+	r := &Refresher{store: New(NewParameterStore(), stage, DefaultTTL), list: fromSSM}
 	vals, err := r.store.Load(ctx, fromSSM)
 	if err != nil {
 		return nil, err
@@ -111,10 +107,4 @@ func declared(s string) ([]Secret, error) {
 		out = append(out, sec)
 	}
 	return out, nil
-}
-
-// NewClient returns an SSM client from the Lambda environment (see
-// shared/awsenv); SSM_ENDPOINT overrides the endpoint (tests, local emulators).
-func NewClient() *ssm.Client {
-	return ssm.New(ssm.Options{Region: awsenv.Region(), Credentials: awsenv.Credentials(), BaseEndpoint: awsenv.Endpoint("SSM_ENDPOINT")})
 }

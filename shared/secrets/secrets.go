@@ -13,9 +13,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/ssm"
 )
 
 // Tier is how much a missing secret matters: a missing critical secret fails
@@ -47,9 +44,9 @@ func Parse(s string) (Secret, error) {
 	return Secret{Tier: Tier(tier), Name: name}, nil
 }
 
-// API is the part of the SSM client the store uses.
+// API is the Parameter Store call the store makes (ParameterStore).
 type API interface {
-	GetParameters(ctx context.Context, in *ssm.GetParametersInput, opts ...func(*ssm.Options)) (*ssm.GetParametersOutput, error)
+	GetParameters(ctx context.Context, names []string) (*GetParametersOutput, error)
 }
 
 // Store reads and caches secrets of one stage.
@@ -129,20 +126,20 @@ func (s *Store) fetch(ctx context.Context, list []Secret, out map[string]string)
 		names[i] = s.Path(sec)
 		byPath[names[i]] = sec
 	}
-	resp, err := s.api.GetParameters(ctx, &ssm.GetParametersInput{Names: names, WithDecryption: aws.Bool(true)})
+	resp, err := s.api.GetParameters(ctx, names)
 	if err != nil {
-		// The SDK's error names the operation and the status, not the values.
+		// The error names the operation and the status, not the values.
 		return fmt.Errorf("read %d secrets from Parameter Store: %w", len(names), err)
 	}
 	now := s.now()
 	s.mu.Lock()
 	for _, p := range resp.Parameters {
-		sec, ok := byPath[aws.ToString(p.Name)]
+		sec, ok := byPath[p.Name]
 		if !ok {
 			continue
 		}
-		s.cache[sec] = entry{value: aws.ToString(p.Value), fetched: now}
-		out[sec.Env()] = aws.ToString(p.Value)
+		s.cache[sec] = entry{value: p.Value, fetched: now}
+		out[sec.Env()] = p.Value
 		slog.InfoContext(ctx, "secret", "name", sec.Name, "tier", sec.Tier, "source", "ssm", "hit", false)
 	}
 	s.mu.Unlock()

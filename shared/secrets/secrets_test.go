@@ -38,7 +38,7 @@ func setup(t *testing.T) (*ssmtest.Server, *Store) {
 	t.Setenv("AWS_REGION", "eu-west-2")
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDTEST")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
-	s := New(NewClient(), "prod", time.Minute)
+	s := New(NewParameterStore(), "prod", time.Minute)
 	return fake, s
 }
 
@@ -105,7 +105,7 @@ func TestEnvironmentWins(t *testing.T) {
 	}
 	t.Setenv("OPENAI_API_KEY", "k")
 	t.Setenv("REDIS_URL", "redis://local")
-	fresh := New(NewClient(), "prod", time.Minute)
+	fresh := New(NewParameterStore(), "prod", time.Minute)
 	fresh.Load(context.Background(), all)
 	if n := fake.Calls("GetParameters"); n != 1 {
 		t.Errorf("%d calls; with every value in the environment none is needed", n)

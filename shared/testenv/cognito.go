@@ -76,7 +76,7 @@ func NewCognitoClient(endpoint string) *cip.Client {
 }
 
 // CreatePool creates a user pool shaped like template.yaml's (e-mail as the
-// user name, the API's password policy) and a public client without a secret
+// user name, the API's password policy, optional MFA) and a public client without a secret
 // that allows USER_PASSWORD_AUTH and refresh tokens.
 func (c *Cognito) CreatePool(ctx context.Context, name string) (poolID, clientID string, err error) {
 	cl := c.Client()
@@ -84,6 +84,7 @@ func (c *Cognito) CreatePool(ctx context.Context, name string) (poolID, clientID
 		PoolName:               aws.String(name),
 		UsernameAttributes:     []types.UsernameAttributeType{types.UsernameAttributeTypeEmail},
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		MfaConfiguration:       types.UserPoolMfaTypeOptional, // TOTP by the user's choice, as template.yaml's
 		Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{
 			MinimumLength: aws.Int32(8), RequireLowercase: true, RequireUppercase: true,
 			RequireNumbers: true, RequireSymbols: true,

@@ -3,7 +3,8 @@
 // confirm with the code cognito-local "e-mailed", sign in, chat with answers
 // streamed from the dev model, syntax highlighting (loaded on demand), copy
 // buttons, stop, retry, rate-limit message, the model picker, settings,
-// infinite scroll, search, rename, delete, phone width, sign out,
+// infinite scroll, search, export all data, import a ChatGPT file, a keyword
+// search with its words marked, rename, delete, phone width, sign out,
 // forgot/reset password, the sidebar's date groups, keep me signed in (and
 // sign-out everywhere ending a kept session), change the password, delete
 // the account.
@@ -15,6 +16,7 @@
 //   CHROMIUM_PATH=…  E2E_STACK_ENV=../.local/stack.env  E2E_HEADFUL=1
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
@@ -32,6 +34,25 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const log = (...a) => console.log('[e2e]', ...a);
 /** WCAG contrast ratio of two CSS rgb()/rgba() colours (opaque). */
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s) of a base32 secret at unix seconds t: what an authenticator app shows. */
+function totp(secret, t = Date.now() / 1000) {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  let bits = '';
+  for (const c of secret.replace(/=+$/, '').toUpperCase()) bits += alphabet.indexOf(c).toString(2).padStart(5, '0');
+  const key = Buffer.from(bits.match(/.{8}/g).map((b) => parseInt(b, 2)));
+  const msg = Buffer.alloc(8);
+  msg.writeBigUInt64BE(BigInt(Math.floor(t / 30)));
+  const mac = createHmac('sha1', key).update(msg).digest();
+  const o = mac[mac.length - 1] & 0x0f;
+  return String((mac.readUInt32BE(o) & 0x7fffffff) % 1_000_000).padStart(6, '0');
+}
+/** A code that is none of secret's codes a step either side of now. */
+function wrongTotp(secret) {
+  const now = Date.now() / 1000;
+  const valid = new Set([-30, 0, 30].map((d) => totp(secret, now + d)));
+  for (let n = 0; ; n += 111111) if (!valid.has(String(n % 1_000_000).padStart(6, '0'))) return String(n % 1_000_000).padStart(6, '0');
+}
+
 function contrast(a, b) {
   const lum = (c) => {
     const [r, g, bl] = c.match(/[\d.]+/g).slice(0, 3).map((v) => {
@@ -84,6 +105,7 @@ async function journey(t, browser, stack, report) {
   const cors = { 'Access-Control-Allow-Origin': base, 'Access-Control-Expose-Headers': 'retry-after,x-request-id' };
   const email = `web-e2e-${Date.now().toString(36)}@example.com`;
   const pageErrors = [];
+  const cspViolations = [];
   let failed = false;
   let page;
 
@@ -94,6 +116,7 @@ async function journey(t, browser, stack, report) {
         await fn();
       } catch (err) {
         failed = true;
+        if (cspViolations.length) err.message += `\nCSP violations so far:\n  ${cspViolations.join('\n  ')}`;
         if (page) await page.screenshot({ path: join(SHOTS, `failure-${name.replace(/\W+/g, '-')}.png`) }).catch(() => {});
         throw err;
       }
@@ -166,8 +189,26 @@ async function journey(t, browser, stack, report) {
     await item.scrollIntoViewIfNeeded();
     return item;
   }
+  /**
+   * Records every CSP violation of ctx's pages in into: the document's
+   * securitypolicyviolation events (logged by an init script) and Chromium's
+   * own "Refused to … Content Security Policy" console errors. The app is
+   * served with the template's CSP (the gateway's copy of CloudFront's
+   * headers): one violation fails the run.
+   */
+  async function watchCSP(ctx, into = cspViolations) {
+    await ctx.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => {
+        console.error(`CSP violation: ${e.violatedDirective} blocked ${e.blockedURI || 'inline'} (${e.sourceFile}:${e.lineNumber})`);
+      });
+    });
+    ctx.on('console', (msg) => {
+      if (/CSP violation|Content Security Policy/i.test(msg.text())) into.push(`${msg.page()?.url()}: ${msg.text()}`);
+    });
+    return ctx;
+  }
   async function newPage(viewport = DESKTOP) {
-    const ctx = await browser.newContext({ viewport, colorScheme: 'light' });
+    const ctx = await watchCSP(await browser.newContext({ viewport, colorScheme: 'light' }));
     // The copy buttons write to the clipboard; the test reads it back.
     await ctx.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
     const p = await ctx.newPage();
@@ -203,7 +244,7 @@ async function journey(t, browser, stack, report) {
     const cold = [];
     const warm = [];
     for (let i = 0; i < 5; i++) {
-      const ctx = await browser.newContext({ viewport: DESKTOP });
+      const ctx = await watchCSP(await browser.newContext({ viewport: DESKTOP }));
       const p = await ctx.newPage();
       for (const into of [cold, warm]) {
         await p.goto(`${base}/sign-in`);
@@ -222,6 +263,40 @@ async function journey(t, browser, stack, report) {
     report.ttiSignInWarmMs = Math.round(median(warm));
     log(`time to interactive: sign-in ${report.ttiSignInMs} ms cold, ${report.ttiSignInWarmMs} ms warm (median of 5)`);
     assert.ok(report.ttiSignInMs < 3000, `sign-in interactive after ${report.ttiSignInMs} ms`);
+  });
+
+  await step("the template's security headers, and a CSP violation is caught", async () => {
+    // Served by the local gateway: CloudFront's response headers policy with
+    // the local origins (a stand-in host, e2e/serve.mjs, sends none).
+    if (!stack.servedByGateway) return;
+    const ctx = await browser.newContext({ viewport: DESKTOP });
+    const caught = [];
+    await watchCSP(ctx, caught);
+    const p = await ctx.newPage();
+    const res = await p.goto(`${base}/sign-in`);
+    const h = res.headers();
+    const csp = h['content-security-policy'] ?? '';
+    for (const want of ["script-src 'self'", "frame-ancestors 'none'", "object-src 'none'", `connect-src 'self' ${apiOrigin}`]) {
+      assert.ok(csp.includes(want), `CSP ${JSON.stringify(csp)} lacks ${want}`);
+    }
+    assert.ok(csp.includes(new URL(stack.env.STREAM_URL).origin), `CSP ${csp} lacks the stream's origin`);
+    assert.equal(h['x-content-type-options'], 'nosniff');
+    assert.equal(h['x-frame-options'], 'DENY');
+    assert.ok(h['referrer-policy'], 'Referrer-Policy');
+    await p.getByRole('button', { name: 'Sign in', exact: true }).waitFor();
+    assert.deepEqual(caught, [], 'the sign-in page runs under the CSP');
+    // The watch works: an inline script (what the CSP forbids) is reported.
+    await p.evaluate(() => {
+      const s = document.createElement('script');
+      s.textContent = 'window.__inline = 1';
+      document.head.append(s);
+    });
+    await p.waitForFunction(() => true);
+    const deadline = Date.now() + 5000;
+    while (!caught.length && Date.now() < deadline) await sleep(50);
+    assert.ok(caught.length > 0, 'an inline script raised no CSP violation');
+    assert.equal(await p.evaluate(() => window.__inline), undefined, 'the inline script ran');
+    await ctx.close();
   });
 
   page = await newPage();
@@ -833,6 +908,146 @@ async function journey(t, browser, stack, report) {
     await button('Clear').click();
   });
 
+  await step('export all my data from settings: a download of the whole account, with its counts', async () => {
+    await go('/settings');
+    const data = page.getByRole('region', { name: 'Your data', exact: true });
+    const answered = page.waitForResponse((r) => r.url() === `${apiURL}/me/export` && r.request().method() === 'GET');
+    const downloaded = page.waitForEvent('download');
+    await data.getByRole('button', { name: 'Export all my data', exact: true }).click();
+    const link = await (await answered).json();
+    const ready = data.getByRole('status').filter({ hasText: 'Your export is ready' });
+    await ready.waitFor();
+    const n = (k, one) => `${k.toLocaleString('en')} ${one}${k === 1 ? '' : 's'}`;
+    assert.ok((await ready.innerText()).includes(`${n(link.conversations, 'conversation')}, ${n(link.messages, 'message')}`), await ready.innerText());
+    // The browser saved the file (an attachment: the page stayed on settings).
+    const download = await downloaded;
+    const chunks = [];
+    for await (const c of await download.createReadStream()) chunks.push(c);
+    const doc = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    assert.equal(doc.format, 'macro-ai.account.v1');
+    assert.equal(doc.conversations.length, link.conversations);
+    assert.equal(Buffer.concat(chunks).length, link.bytes);
+    const mine = doc.conversations.find((c) => c.conversation.id === conv2);
+    assert.ok(mine?.messages.some((m) => m.role === 'user' && m.content.includes('ultramarine')), 'the export holds the conversation and its messages');
+    assert.equal(new URL(page.url()).pathname, '/settings');
+    // The link shown answers the same document.
+    const href = await data.getByRole('link', { name: 'download it here', exact: true }).getAttribute('href');
+    const r = await fetch(href);
+    assert.equal(r.status, 200);
+    assert.equal((await r.json()).conversations.length, link.conversations);
+    await ready.scrollIntoViewIfNeeded();
+    await shots('export-all');
+  });
+
+  const imported = 'Imported from ChatGPT (e2e)';
+  await step('import a ChatGPT conversations.json: errors in words, upload progress, the counts; the sidebar lists it', async () => {
+    await page.getByRole('link', { name: 'Import conversations', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/import');
+    const fileInput = page.getByLabel('File to import', { exact: true });
+    await fileInput.waitFor(); // the page's chunk, loaded on demand
+    const importButton = page.getByRole('button', { name: 'Import', exact: true });
+    const result = page.getByRole('region', { name: 'Import result', exact: true });
+    const choose = (name, text) => fileInput.setInputFiles({ name, mimeType: 'application/json', buffer: Buffer.from(text) });
+
+    // Too large for the API (413, stubbed: a real one would need 60 MB).
+    const isStart = (u) => u.href === `${apiURL}/imports`;
+    await page.route(isStart, (route) => route.fulfill({
+      status: 413,
+      headers: { 'Content-Type': 'application/json', ...cors },
+      body: JSON.stringify({ error: { code: 'payload_too_large', message: 'the file is larger than an import may be (60000000 bytes)', requestId: 'r' } }),
+    }), { times: 1 });
+    await choose('big.json', '[]');
+    await importButton.click();
+    await result.getByRole('alert').filter({ hasText: 'big.json was not imported. The file is too large to import (at most 60 MB).' }).waitFor();
+
+    // Cut short: the import runs and fails, saying where.
+    await choose('broken.json', '[{"title": "x", "mapping": {');
+    await importButton.click();
+    await result.getByRole('alert')
+      .filter({ hasText: /^broken\.json was not imported\. The file ends in the middle of conversation 1 \(after 28 bytes\)\. Nothing from it was written\.$/ })
+      .waitFor();
+
+    // A ChatGPT export of one conversation: a question and its answer.
+    const now = Date.now() / 1000;
+    const msg = (id, role, text, t) => ({
+      id, author: { role }, content: { content_type: 'text', parts: [text] }, create_time: t, status: 'finished_successfully',
+      recipient: 'all', metadata: role === 'assistant' ? { model_slug: 'gpt-4o' } : {},
+    });
+    const chatgpt = [{
+      title: imported, create_time: now - 60, update_time: now, conversation_id: 'e2e-chatgpt-1', id: 'e2e-chatgpt-1', current_node: 'a1',
+      mapping: {
+        root: { id: 'root', message: null, parent: null, children: ['q1'] },
+        q1: { id: 'q1', message: msg('q1', 'user', 'How do Zanzibar marmalade jars stay sealed?', now - 50), parent: 'root', children: ['a1'] },
+        a1: { id: 'a1', message: msg('a1', 'assistant', 'With a waxed paper disc under the lid.', now - 40), parent: 'q1', children: [] },
+      },
+    }];
+    // What the page showed on its way (the upload is quick: recorded as it happens).
+    await page.evaluate(() => {
+      window.__importSteps = [];
+      const seen = () => {
+        const t = document.querySelector('.import-step')?.textContent;
+        if (t && window.__importSteps.at(-1) !== t) window.__importSteps.push(t);
+      };
+      new MutationObserver(seen).observe(document.body, { subtree: true, childList: true, characterData: true });
+    });
+    const put = page.waitForRequest((r) => r.method() === 'PUT' && new URL(r.url()).pathname.includes('/imports/'));
+    await choose('conversations.json', JSON.stringify(chatgpt));
+    await importButton.click();
+    assert.match((await put).url(), /X-Amz-Signature=/); // straight to storage, pre-signed
+    const done = result.getByRole('status').filter({ hasText: 'Imported 1 conversation (2 messages) from the ChatGPT export.' });
+    await done.waitFor({ timeout: 60_000 });
+    const steps = await page.evaluate(() => window.__importSteps);
+    assert.ok(steps.some((s) => /^Uploading conversations\.json… \d+%$/.test(s)), steps.join(' | '));
+    await shots('import-done');
+
+    // The same file again creates nothing and says so.
+    await button('Import another file').click();
+    await choose('conversations.json', JSON.stringify(chatgpt));
+    await importButton.click();
+    await result.getByRole('status').filter({ hasText: 'Imported 0 conversations (0 messages) from the ChatGPT export. Skipped 1 imported before.' }).waitFor({ timeout: 60_000 });
+
+    await page.getByRole('link', { name: 'Open your conversations', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.locator('.conv-list .conv-link', { hasText: imported }).waitFor();
+  });
+
+  await step('a keyword search (the mode toggle) marks the words that matched', async () => {
+    const box = page.getByRole('searchbox', { name: 'Search messages' });
+    await box.fill('ZANZIBAR jars');
+    const keyword = page.getByRole('radio', { name: 'Keyword', exact: true });
+    assert.equal(await page.getByRole('radio', { name: 'Hybrid', exact: true }).isChecked(), true, 'hybrid is the default');
+    await keyword.check();
+    const searched = (mode) => page.waitForResponse((r) => r.url().startsWith(`${apiURL}/search?`) && new URL(r.url()).searchParams.get('mode') === mode);
+    let res = searched('keyword');
+    await button('Search').click();
+    assert.equal((await res).status(), 200);
+    // Keyword search needs no embedding: the imported messages are found at once.
+    const hit = page.locator('.search-hit', { hasText: 'marmalade' }).first();
+    await hit.waitFor();
+    assert.deepEqual(await hit.locator('mark').allInnerTexts(), ['Zanzibar', 'jars']);
+    assert.equal(await hit.locator('.hit-title').innerText(), imported);
+    await shots('search-keyword');
+    // Semantic: by meaning, nothing marked; switching the mode searches again.
+    res = searched('semantic');
+    await page.getByRole('radio', { name: 'Semantic', exact: true }).check();
+    assert.equal((await res).status(), 200);
+    await button('Search').waitFor(); // not '…': the results are in
+    await painted();
+    assert.equal(await page.locator('.search-results mark').count(), 0);
+    // Hybrid again: the exact words rank the imported question first, marked.
+    res = searched('hybrid');
+    await page.getByRole('radio', { name: 'Hybrid', exact: true }).check();
+    assert.equal((await res).status(), 200);
+    const first = page.locator('.search-hit').first();
+    await first.locator('mark').first().waitFor();
+    assert.match(await first.innerText(), /Zanzibar marmalade jars/);
+    const [, convId, msgId] = /^\/c\/([0-9a-f-]+)#m-([0-9a-f-]+)$/.exec(await first.getAttribute('href')) ?? [];
+    await first.click();
+    await page.waitForURL((u) => u.pathname === `/c/${convId}` && u.hash === `#m-${msgId}`);
+    assert.match(await page.locator(`[id="m-${msgId}"]`).innerText(), /Zanzibar marmalade jars/);
+    await button('Clear').click();
+  });
+
   await step('rename a conversation inline', async () => {
     await go(`/c/${conv1}`);
     // Older than the first page of the sidebar: the header has its title all the same.
@@ -1021,7 +1236,7 @@ async function journey(t, browser, stack, report) {
   /** A browser restarted with what it keeps (cookies, localStorage; never sessionStorage): a new context. */
   async function restarted(p) {
     const state = await p.context().storageState();
-    const ctx = await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', storageState: state });
+    const ctx = await watchCSP(await browser.newContext({ viewport: DESKTOP, colorScheme: 'light', storageState: state }));
     const q = await ctx.newPage();
     q.on('pageerror', (e) => pageErrors.push(String(e)));
     return q;
@@ -1100,6 +1315,61 @@ async function journey(t, browser, stack, report) {
     await page.waitForURL((u) => u.pathname === '/');
   });
 
+  await step('two-step sign-in: enrol with the QR code\'s key, sign in with a code (a wrong one refused), turn it off with a code', async () => {
+    await go('/settings');
+    const account = page.getByRole('region', { name: 'Account', exact: true });
+    const answered = page.waitForResponse((r) => r.url() === `${apiURL}/auth/mfa/setup` && r.request().method() === 'POST');
+    await account.getByRole('button', { name: 'Set up an authenticator app', exact: true }).click();
+    const setup = await (await answered).json();
+    const enrol = account.getByRole('form', { name: 'Set up two-step sign-in', exact: true });
+    const qr = enrol.getByRole('img', { name: 'QR code of the two-step sign-in key, for an authenticator app', exact: true });
+    await qr.waitFor();
+    const secret = (await enrol.getByTestId('mfa-secret').innerText()).trim();
+    assert.match(secret, /^[A-Z2-7]{32}$/, 'the key, as text');
+    assert.equal(secret, setup.secret);
+    assert.ok(setup.otpauthUri.startsWith('otpauth://totp/Macro%20AI:') && setup.otpauthUri.includes(`secret=${secret}&`), setup.otpauthUri);
+    // The QR code drawn is the URI's: every dark module where uqr puts it for that text.
+    const { encode } = await import('uqr');
+    const want = encode(setup.otpauthUri, { ecc: 'M', border: 2 }).data
+      .flatMap((row, y) => row.map((on, x) => (on ? `M${x} ${y}h1v1h-1z` : ''))).join('');
+    assert.equal(await qr.locator('path').getAttribute('d'), want, 'the QR code encodes the otpauth URI');
+    await shots('mfa-setup');
+    await enrol.getByLabel('Code from the app', { exact: true }).fill(wrongTotp(secret));
+    await enrol.getByRole('button', { name: 'Turn on two-step sign-in', exact: true }).click();
+    await enrol.locator('.field-error').filter({ hasText: 'The code is wrong' }).waitFor();
+    await enrol.getByLabel('Code from the app', { exact: true }).fill(totp(secret));
+    await enrol.getByRole('button', { name: 'Turn on two-step sign-in', exact: true }).click();
+    await account.getByText('Two-step sign-in is on. Sign-ins now ask for a code from the app.').waitFor();
+
+    await go('/');
+    await button('Sign out').click();
+    await page.waitForURL((u) => u.pathname === '/sign-in');
+    await signInOn(page, THIRD_PASSWORD, false);
+    const codeForm = page.getByRole('form', { name: 'Two-step sign-in', exact: true });
+    await codeForm.getByRole('heading', { name: 'Enter your code' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/sign-in', 'no tokens before the code');
+    assert.deepEqual(await stored(page), { tab: null, kept: null });
+    await codeForm.getByLabel('Code', { exact: true }).fill(wrongTotp(secret));
+    await codeForm.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await codeForm.getByRole('alert').filter({ hasText: 'That code did not work.' }).waitFor();
+    assert.equal(new URL(page.url()).pathname, '/sign-in');
+    await codeForm.getByLabel('Code', { exact: true }).fill(totp(secret));
+    await codeForm.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/');
+    await page.locator('.who').filter({ hasText: email }).waitFor();
+
+    await go('/settings');
+    await account.getByRole('button', { name: 'Turn two-step sign-in off…', exact: true }).click();
+    const off = account.getByRole('form', { name: 'Turn off two-step sign-in', exact: true });
+    await off.getByLabel('Password', { exact: true }).fill(THIRD_PASSWORD);
+    await off.getByLabel('Code from the app', { exact: true }).fill(wrongTotp(secret));
+    await off.getByRole('button', { name: 'Turn off two-step sign-in', exact: true }).click();
+    await off.locator('.field-error').filter({ hasText: 'The password or the code is wrong' }).waitFor();
+    await off.getByLabel('Code from the app', { exact: true }).fill(totp(secret));
+    await off.getByRole('button', { name: 'Turn off two-step sign-in', exact: true }).click();
+    await account.getByText('Two-step sign-in is off.').waitFor();
+  });
+
   await step('delete the account after giving the password; then signing in fails', async () => {
     await go('/settings');
     const form = page.getByRole('form', { name: 'Delete account', exact: true });
@@ -1121,6 +1391,9 @@ async function journey(t, browser, stack, report) {
 
   await step('no uncaught errors in the pages', async () => {
     assert.deepEqual(pageErrors, []);
+  });
+  await step('no CSP violation in the pages', async () => {
+    assert.deepEqual(cspViolations, []);
   });
   await page.context().close();
 }

@@ -29,16 +29,22 @@ const types = {
 /**
  * A static host for dist on its own origin, as gateway.StaticApp in
  * `make dev`: files, index.html for client routes, and the stack's URLs in
- * index.html as window.__MACRO_AI__ (the API and the stream are other
+ * /macro-ai-config.js, loaded first by index.html, as window.__MACRO_AI__ (the API and the stream are other
  * origins: the app's calls are cross-origin, as when deployed).
  */
 export function createServer({ dist = join(webDir, 'dist'), apiUrl, streamUrl }) {
-  const config = `<script>window.__MACRO_AI__=${JSON.stringify({ apiUrl, streamUrl })}</script>`;
+  // A script of the app's origin, as gateway.StaticApp serves it (the CSP runs no inline script).
+  const config = '<script src="/macro-ai-config.js"></script>';
+  const configScript = `window.__MACRO_AI__=${JSON.stringify({ apiUrl, streamUrl })};\n`;
   return http.createServer((req, res) => {
     const u = new URL(req.url, 'http://x');
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.writeHead(405, { 'Content-Type': 'text/plain', Allow: 'GET, HEAD' });
       return res.end('method not allowed');
+    }
+    if (u.pathname === '/macro-ai-config.js') {
+      res.writeHead(200, { 'Content-Type': types['.js'], 'Cache-Control': 'no-cache' });
+      return res.end(req.method === 'HEAD' ? undefined : configScript);
     }
     const rel = normalize(decodeURIComponent(u.pathname)).replace(/^(\.\.[/\\])+/, '');
     let file = join(dist, rel);

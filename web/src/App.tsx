@@ -1,4 +1,4 @@
-import { useEffect, useState, useSyncExternalStore } from 'react';
+import { Suspense, lazy, useEffect, useState, useSyncExternalStore } from 'react';
 import { session } from './config';
 import { humanMessage } from './api/errors';
 import { navigate, useLocation } from './router';
@@ -6,6 +6,9 @@ import { ConfirmPage, ForgotPage, ResetPage, SignInPage, SignUpPage } from './pa
 import { ChatPage } from './pages/Chat';
 import { SettingsPage } from './pages/Settings';
 import { useTheme } from './theme';
+
+// The import page is visited rarely: a chunk of its own, loaded when opened.
+const ImportPage = lazy(() => import('./pages/import/ImportPage').then((m) => ({ default: m.ImportPage })));
 
 const publicPaths = ['/sign-in', '/sign-up', '/confirm', '/forgot-password', '/reset-password'];
 
@@ -92,6 +95,13 @@ export function App() {
     );
   }
   if (path === '/settings') return <SettingsPage themeButton={themeButton} />;
+  if (path === '/import') {
+    return (
+      <Suspense fallback={<div className="loading" role="status">Loading…</div>}>
+        <ImportPage themeButton={themeButton} />
+      </Suspense>
+    );
+  }
   const m = /^\/c\/([^/]+)$/.exec(path);
   return <ChatPage conversationId={m ? decodeURIComponent(m[1]) : null} themeButton={themeButton} />;
 }

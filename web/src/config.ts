@@ -3,7 +3,7 @@ import { Session } from './api/session';
 
 /**
  * Where the HTTP API and the chat stream are. A host may say so at run time
- * (window.__MACRO_AI__, which the local stack puts in index.html); else the
+ * (window.__MACRO_AI__, which the local stack sets in /macro-ai-config.js); else the
  * build's VITE_API_URL / VITE_STREAM_URL (a deploy: the stack's outputs).
  * The app is always on its own origin, so both are absolute URLs.
  */

@@ -4,6 +4,9 @@
 //
 //   - the floor: a hello-world Go bootstrap (local/bench/baseline/hello),
 //     built with the functions' flags;
+//   - the openai-go floor: the floor streaming one chat completion with
+//     openai-go (local/bench/baseline/openai), what linking openai-go costs
+//     before any of our code;
 //   - the seed's design: an Express app behind serverless-http on Node
 //     (local/bench/baseline/node), run by a minimal Node runtime loop.
 //
@@ -21,6 +24,9 @@
 // (docs/decisions.md), the floor with OpenTelemetry and with the X-Ray SDK
 // set up (local/bench/baseline, a module of its own outside go.work). It prints
 // the tables and writes .local/bench/report.json; a missed target says MISS.
+//
+// Sizes are those of the linux/arm64 bootstraps (make build), what ships;
+// times are those of this machine's builds (make build-host), which run here.
 //
 //	go run ./local/cmd/bench [-cold 20] [-warm 200] [-run health] [-turns 200] [-first-token 100ms] [-tracing=false]
 package main
@@ -50,6 +56,7 @@ import (
 type Report struct {
 	Generated       time.Time      `json:"generated"`
 	Platform        string         `json:"platform"` // GOOS/GOARCH
+	SizeArch        string         `json:"sizeArch"` // GOOS/GOARCH of the bootstraps sized
 	CPUs            int            `json:"cpus"`
 	ColdStarts      int            `json:"coldStarts"`
 	WarmInvocations int            `json:"warmInvocations"`
@@ -67,6 +74,9 @@ type Report struct {
 
 type options struct {
 	root, buildDir, out string
+	sizeDir             string // the bootstraps sized: what ships (linux/arm64)
+	floor               *lambdaemu.Config
+	floorInv            bench.Invocation
 	cold, warm          int
 	run                 string
 	conversations       int
@@ -117,6 +127,7 @@ func run() error {
 	flag.Float64Var(&o.cost.RoundTripsOther, "cost-round-trips", 3, "cost estimate: database and cache round trips of a non-chat request")
 	flag.IntVar(&o.tracingCold, "tracing-cold", 60, "interleaved rounds of cold starts of the floor and the tracing experiments")
 	flag.StringVar(&o.buildDir, "build", filepath.Join(root, ".build", runtime.GOARCH), "folder with <fn>/bootstrap (make build-host)")
+	flag.StringVar(&o.sizeDir, "size-build", filepath.Join(root, ".build", sizeArch), "folder with <fn>/bootstrap built for "+sizeArch+", whose sizes are reported (make build)")
 	flag.StringVar(&o.out, "out", filepath.Join(root, ".local", "bench", "report.json"), "the JSON report")
 	costOnly := flag.Bool("cost-only", false, "only redo the cost estimate from the last report (-out) with these assumptions")
 	flag.Parse()
@@ -160,6 +171,9 @@ func run() error {
 		if _, err := os.Stat(filepath.Join(o.buildDir, fn.Dir, "bootstrap")); err != nil {
 			return fmt.Errorf("%s: %w (run make build-host)", fn.Dir, err)
 		}
+		if _, err := os.Stat(filepath.Join(o.sizeDir, fn.Dir, "bootstrap")); err != nil {
+			return fmt.Errorf("%s: %w (run make build)", fn.Dir, err)
+		}
 	}
 	if err := os.MkdirAll(filepath.Dir(o.out), 0o755); err != nil {
 		return err
@@ -179,8 +193,18 @@ func run() error {
 
 	step(fmt.Sprintf("building the references in %s", tmp))
 	hello := filepath.Join(tmp, "hello", "bootstrap")
-	if err := buildHello(ctx, root, hello); err != nil {
+	if err := buildReference(ctx, root, "hello", hello, runtime.GOARCH); err != nil {
 		return err
+	}
+	helloSized := filepath.Join(tmp, sizeArch, "hello", "bootstrap")
+	if err := buildReference(ctx, root, "hello", helloSized, sizeArch); err != nil {
+		return err
+	}
+	openaiFloor := filepath.Join(tmp, "openai", "bootstrap")
+	openaiSized := filepath.Join(tmp, sizeArch, "openai", "bootstrap")
+	openaiErr := buildReference(ctx, root, "openai", openaiFloor, runtime.GOARCH)
+	if openaiErr == nil {
+		openaiErr = buildReference(ctx, root, "openai", openaiSized, sizeArch)
 	}
 	var tracers []tracer
 	var tracerErr error
@@ -210,7 +234,7 @@ func run() error {
 	vars["SSM_ENDPOINT"], vars["LAMBDA_ENDPOINT"] = awsURL, awsURL
 
 	rep := &Report{
-		Generated: start.UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
+		Generated: start.UTC(), Platform: runtime.GOOS + "/" + runtime.GOARCH, SizeArch: "linux/" + sizeArch, CPUs: runtime.NumCPU(),
 		ColdStarts: o.cold, WarmInvocations: o.warm, Targets: bench.DefaultTargets,
 	}
 	warmup := bench.Invocation{Payload: []byte(`{"warmup":true}`), Want: `"warm`}
@@ -224,7 +248,20 @@ func run() error {
 	// The floor.
 	cfg := base
 	cfg.Name, cfg.Bootstrap = "hello", hello
-	floor := measure(ctx, rep, o, &bench.Row{Name: "hello-world (floor)", Kind: bench.KindFloor, Event: "warmup"}, hello, cfg, warmup)
+	floor := measure(ctx, rep, o, &bench.Row{Name: "hello-world (floor)", Kind: bench.KindFloor, Event: "warmup"}, helloSized, cfg, warmup)
+	// Every row below is cold-started in turn with the floor (MeasureBeside).
+	o.floor, o.floorInv = &cfg, warmup
+
+	// The openai-go floor: what a function that links openai-go cannot go below.
+	openaiRow := &bench.Row{Name: "hello + openai-go (floor)", Kind: bench.KindReference, Event: "warmup"}
+	if openaiErr != nil {
+		openaiRow.Error = openaiErr.Error()
+		rep.Rows = append(rep.Rows, openaiRow)
+	} else {
+		cfg := base
+		cfg.Name, cfg.Bootstrap = "openai", openaiFloor
+		measure(ctx, rep, o, openaiRow, openaiSized, cfg, warmup)
+	}
 
 	// The floor with tracing set up (which tracing to ship).
 	if o.tracing {
@@ -251,9 +288,10 @@ func run() error {
 			// warmup event is just an event to it, and it does its work.
 			inv, event = bench.Invocation{Payload: warmup.Payload}, "an event (does its work)"
 		}
-		ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: event}, bootstrap, cfg, inv))
+		sized := filepath.Join(o.sizeDir, fn.Dir, "bootstrap")
+		ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: event}, sized, cfg, inv))
 		if fn.Dir == "health" {
-			ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: "GET /health"}, bootstrap, cfg, httpOK))
+			ours = append(ours, measure(ctx, rep, o, &bench.Row{Name: fn.Dir, Kind: bench.KindFunction, Event: "GET /health"}, sized, cfg, httpOK))
 		}
 		if ctx.Err() != nil {
 			return ctx.Err()
@@ -273,6 +311,11 @@ func run() error {
 		measure(ctx, rep, o, &bench.Row{Name: "express (seed)", Kind: bench.KindExpress, Event: "GET /health (static)"}, nodeDir, cfg, httpOK)
 	}
 
+	// The openai-go floor is checked as a function would be, but its misses
+	// are not counted: they show what no function linking openai-go can meet.
+	if openaiRow.Error == "" {
+		bench.Evaluate(openaiRow, rep.Targets, floor.Init.P50Ms, express.Init.P50Ms)
+	}
 	for _, r := range ours {
 		bench.Evaluate(r, rep.Targets, floor.Init.P50Ms, express.Init.P50Ms)
 		for _, name := range r.Missed() {
@@ -337,8 +380,9 @@ func run() error {
 	return nil
 }
 
-// measure sizes path (a bootstrap or a package folder), times cfg with inv
-// and adds the row to the report.
+// measure sizes path (a bootstrap as it ships, or a package folder), times
+// cfg (the bootstrap built for this machine) with inv and adds the row to
+// the report.
 func measure(ctx context.Context, rep *Report, o options, r *bench.Row, path string, cfg lambdaemu.Config, inv bench.Invocation) *bench.Row {
 	step(fmt.Sprintf("%s, %s", r.Name, r.Event))
 	zipped, size, err := bench.ZipSize(path)
@@ -346,23 +390,32 @@ func measure(ctx context.Context, rep *Report, o options, r *bench.Row, path str
 		r.Error = err.Error()
 	}
 	r.BootstrapBytes, r.ZipBytes = size, zipped
-	if err == nil {
+	switch {
+	case err != nil:
+	case o.floor != nil && (r.Kind == bench.KindFunction || r.Kind == bench.KindReference):
+		bench.MeasureBeside(ctx, r, cfg, inv, *o.floor, o.floorInv, o.cold, o.warm)
+	default:
 		bench.Measure(ctx, r, cfg, inv, o.cold, o.warm)
 	}
 	rep.Rows = append(rep.Rows, r)
 	return r
 }
 
-// buildHello builds the floor with the functions' flags. It lives in
+// sizeArch is the architecture whose bootstraps are sized: Lambda runs
+// arm64 (the Makefile's ARCH).
+const sizeArch = "arm64"
+
+// buildReference builds the floor (dir hello) or the openai-go floor (dir
+// openai) for goarch with the functions' flags. They live in
 // local/bench/baseline beside the tracing experiments, a module outside
 // go.work (GOWORK=off).
-func buildHello(ctx context.Context, root, out string) error {
+func buildReference(ctx context.Context, root, dir, out, goarch string) error {
 	cmd := exec.CommandContext(ctx, "go", "build", "-tags", "lambda.norpc", "-trimpath", "-ldflags", "-s -w",
-		"-o", out, "./hello")
+		"-o", out, "./"+dir)
 	cmd.Dir = filepath.Join(root, "local", "bench", "baseline")
-	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+runtime.GOARCH)
+	cmd.Env = append(os.Environ(), "GOWORK=off", "CGO_ENABLED=0", "GOOS=linux", "GOARCH="+goarch)
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("build the hello-world floor: %w\n%s", err, b)
+		return fmt.Errorf("build local/bench/baseline/%s for %s: %w\n%s", dir, goarch, err, b)
 	}
 	return nil
 }

@@ -17,6 +17,9 @@ func printReport(w io.Writer, rep *Report) {
 	t := rep.Targets
 	fmt.Fprintf(w, "\n%s, %d CPUs: %d cold starts (one at a time) and %d warm invocations per row; times in ms, sizes in MB (MiB)\n",
 		rep.Platform, rep.CPUs, rep.ColdStarts, rep.WarmInvocations)
+	if rep.SizeArch != "" {
+		fmt.Fprintf(w, "sizes: the %s bootstraps (what ships); times: this machine's builds; init/floor: over the floor's init p50, cold-started in turn with the row's\n", rep.SizeArch)
+	}
 	fmt.Fprintf(w, "targets: bootstrap ≤ %s MB, zip ≤ %s MB, warm max RSS ≤ %s MB, init p50 ≤ %.1f× the floor's, Express init p50 ≥ %.0f× ours\n",
 		bench.FormatMB(t.MaxBootstrapBytes), bench.FormatMB(t.MaxZipBytes), bench.FormatMB(t.MaxRSSBytes), t.MaxInitVsFloor, t.MinExpressVsInit)
 	fmt.Fprint(w, "init: process start to the first /next; 1st call: the cold invocation's Duration; warm: Duration on one instance;\n"+
@@ -31,7 +34,7 @@ func printReport(w io.Writer, rep *Report) {
 			continue
 		}
 		verdict := "-"
-		if r.Kind == bench.KindFunction {
+		if r.Kind == bench.KindFunction || (r.Kind == bench.KindReference && len(r.Checks) > 0) {
 			verdict = "ok"
 			if m := r.Missed(); len(m) > 0 {
 				verdict = "MISS " + strings.Join(m, ",")

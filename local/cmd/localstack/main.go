@@ -12,6 +12,8 @@
 //	                                   AppOrigin); write .local/stack.env, run until Ctrl-C
 //	localstack ssm put NAME VALUE      write a parameter to the running stack's Parameter Store
 //	localstack ssm get NAME            read one (prints the value: it is local)
+//	localstack metrics [-log FILE]     summarise the functions' EMF metrics in the dev
+//	                                   log (.local/dev/functions.log, which up writes)
 package main
 
 import (
@@ -19,6 +21,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -48,7 +51,7 @@ import (
 func main() {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: localstack test -- COMMAND… | localstack up | localstack code EMAIL | localstack ssm put|get NAME [VALUE]")
+		fmt.Fprintln(os.Stderr, "usage: localstack test -- COMMAND… | localstack up | localstack code EMAIL | localstack ssm put|get NAME [VALUE] | localstack metrics [-log FILE]")
 		os.Exit(2)
 	}
 	var err error
@@ -62,6 +65,8 @@ func main() {
 		err = printCode(os.Args[2:])
 	case "ssm":
 		err = runSSM(os.Args[2:])
+	case "metrics":
+		err = runMetrics(os.Args[2:])
 	default:
 		err = fmt.Errorf("unknown command %q", os.Args[1])
 	}
@@ -156,6 +161,8 @@ func runUp(args []string) error {
 	}
 	defer stack.Stop()
 	vars := stack.Env.Vars()
+	// No CloudWatch here: the usage watch reports Lambda's tier as not measured.
+	vars["USAGE_LAMBDA_METRICS"] = "off"
 
 	tpl, err := template.Load(filepath.Join(root, "template.yaml"))
 	if err != nil {
@@ -212,11 +219,19 @@ func runUp(args []string) error {
 	} else {
 		vars["OPENAI_BASE_URL"] = envOr("OPENAI_BASE_URL", "https://api.openai.com/v1")
 	}
+	// The functions' own lines go to the terminal and to the dev log, which
+	// `localstack metrics` (make metrics) reads.
+	fnLog, err := os.OpenFile(filepath.Join(*dir, devLogName), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return err
+	}
+	defer fnLog.Close()
 	gw, err := gateway.New(gateway.Config{
-		Template:   tpl,
-		BuildDir:   filepath.Join(root, ".build", runtime.GOARCH),
-		Env:        gwEnv,
-		Authorizer: gateway.CognitoAuthorizer(gwEnv),
+		Template:       tpl,
+		BuildDir:       filepath.Join(root, ".build", runtime.GOARCH),
+		Env:            gwEnv,
+		Authorizer:     gateway.CognitoAuthorizer(gwEnv),
+		FunctionOutput: io.MultiWriter(os.Stderr, fnLog),
 
 		AccountConcurrency: *accountConcurrency,
 	})
@@ -287,7 +302,13 @@ func runUp(args []string) error {
 		errc <- gateway.Serve(ctx, apiLn, gateway.WithDocs(gw, filepath.Join(root, "openapi.yaml"), filepath.Join(root, "web", "dist", "docs", "index.html")))
 	}()
 	go func() { errc <- gateway.Serve(ctx, streamLn, streamURL) }()
-	app := gateway.StaticApp(filepath.Join(root, "web", "dist"), gateway.AppConfig{APIURL: vars["API_URL"], StreamURL: vars["STREAM_URL"]})
+	// The app's answers carry the headers CloudFront adds when deployed, its
+	// CSP naming these local origins: a CSP that breaks the app breaks it here.
+	appHeaders, err := gateway.SecurityHeaders(tpl, "AppHeadersPolicy", gateway.LocalOrigins{API: vars["API_URL"], Stream: vars["STREAM_URL"], S3: vars["S3_ENDPOINT"]})
+	if err != nil {
+		return err
+	}
+	app := gateway.StaticApp(filepath.Join(root, "web", "dist"), gateway.AppConfig{APIURL: vars["API_URL"], StreamURL: vars["STREAM_URL"], Headers: appHeaders})
 	go func() { errc <- gateway.Serve(ctx, webLn, app) }()
 	if err := testenv.WriteEnvFile(*envFile, vars); err != nil {
 		return err

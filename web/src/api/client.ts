@@ -86,12 +86,29 @@ export class ApiClient {
   signUp(b: T.SignUpRequest) { return this.request<T.SignUpResponse>('POST', '/auth/sign-up', { body: b }); }
   confirm(b: T.ConfirmRequest) { return this.request<void>('POST', '/auth/confirm', { body: b }); }
   resendCode(b: T.ResendCodeRequest) { return this.request<void>('POST', '/auth/resend-code', { body: b }); }
-  /** keep: "Keep me signed in" — the refresh token outlives the tab (see session.ts). */
-  async signIn(b: T.SignInRequest, opts: { keep?: boolean } = {}): Promise<T.SignInResponse> {
-    const r = await this.request<T.SignInResponse>('POST', '/auth/sign-in', { body: b });
+  /**
+   * keep: "Keep me signed in" — the refresh token outlives the tab (see session.ts).
+   * With two-step sign-in on, the answer is an mfa_required challenge and no
+   * tokens: finish it with answerMfaChallenge.
+   */
+  async signIn(b: T.SignInRequest, opts: { keep?: boolean } = {}): Promise<T.SignInResponse | T.MfaChallenge> {
+    const r = await this.request<T.SignInResponse | T.MfaChallenge>('POST', '/auth/sign-in', { body: b });
+    if (isMfaChallenge(r)) return r;
     this.session.setTokens(r, { keep: opts.keep ?? false });
     return r;
   }
+  /** The second step of a two-step sign-in: the app's code for the challenge's session. */
+  async answerMfaChallenge(b: T.MfaChallengeRequest, opts: { keep?: boolean } = {}): Promise<T.SignInResponse> {
+    const r = await this.request<T.SignInResponse>('POST', '/auth/mfa/challenge', { body: b });
+    this.session.setTokens(r, { keep: opts.keep ?? false });
+    return r;
+  }
+  /** Starts enrolling an authenticator app: its secret and otpauth:// URI (for the QR code). */
+  setUpMfa() { return this.request<T.MfaSetup>('POST', '/auth/mfa/setup', { auth: true }); }
+  /** A code of the app being enrolled turns two-step sign-in on. */
+  verifyMfa(b: T.MfaCodeRequest) { return this.request<T.MfaStatus>('POST', '/auth/mfa/verify', { body: b, auth: true }); }
+  /** Two-step sign-in off, with the password and a current code. */
+  disableMfa(b: T.MfaDisableRequest) { return this.request<T.MfaStatus>('POST', '/auth/mfa/disable', { body: b, auth: true }); }
   refresh(b: T.RefreshRequest) { return this.request<T.RefreshResponse>('POST', '/auth/refresh', { body: b }); }
   forgotPassword(b: T.ForgotPasswordRequest) { return this.request<void>('POST', '/auth/forgot-password', { body: b }); }
   resetPassword(b: T.ResetPasswordRequest) { return this.request<void>('POST', '/auth/reset-password', { body: b }); }
@@ -108,9 +125,16 @@ export class ApiClient {
    * Changes the password. The server signs out every session and answers
    * this one's new tokens, which replace the old (kept or not, as before).
    */
-  async changePassword(b: T.ChangePasswordRequest): Promise<void> {
-    const r = await this.request<T.SignInResponse>('POST', '/me/password', { body: b, auth: true });
+  async changePassword(b: T.ChangePasswordRequest): Promise<{ signInAgain: boolean }> {
+    const r = await this.request<T.SignInResponse | T.MfaChallenge>('POST', '/me/password', { body: b, auth: true });
+    if (isMfaChallenge(r)) {
+      // Two-step sign-in is on: this session was signed out with the others,
+      // and signs in again with the new password and a code.
+      this.session.clear();
+      return { signInAgain: true };
+    }
     this.session.setTokens(r);
+    return { signInAgain: false };
   }
   /** Deletes the account and all its data; the session ends here too. */
   async deleteAccount(b: T.DeleteAccountRequest): Promise<void> {
@@ -298,6 +322,11 @@ function defaultUploader(f: typeof fetch): Uploader {
       xhr.send(req.body);
     });
   };
+}
+
+/** Tells a sign-in's mfa_required challenge from its tokens. */
+export function isMfaChallenge(r: T.SignInResponse | T.MfaChallenge): r is T.MfaChallenge {
+  return (r as T.MfaChallenge).challenge === 'mfa_required';
 }
 
 export function newClientMessageId(): string {

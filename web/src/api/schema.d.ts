@@ -81,8 +81,110 @@ export interface paths {
          * @description A wrong password and an unknown e-mail are the same 401 `invalid_credentials`; an
          *     account whose e-mail is not confirmed yet is 403 `user_not_confirmed`. The password
          *     policy is not checked here, so that every wrong password meets the same 401.
+         *
+         *     With two-step sign-in on (`POST /auth/mfa/verify`), a right password answers 200
+         *     `{"challenge": "mfa_required", "session": "…"}` (`MFAChallenge`) instead of tokens: send
+         *     the session with the e-mail and the authenticator app's code to `POST /auth/mfa/challenge`
+         *     within 3 minutes. Tell the two 200 bodies apart by `challenge`.
          */
         post: operations["signIn"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/challenge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Finish a two-step sign-in with the authenticator app's code
+         * @description The second step of a sign-in that answered `mfa_required`: the e-mail, that answer's
+         *     `session` and the 6-digit code of the authenticator app (Cognito's `SOFTWARE_TOKEN_MFA`
+         *     challenge). The answer is the tokens, as `POST /auth/sign-in` answers them. A wrong code,
+         *     an expired (3 minutes) or spent session and an e-mail that is not the session's are all
+         *     the one 401 `invalid_credentials` of a wrong password. A session takes 5 wrong codes at
+         *     most; then sign in again.
+         */
+        post: operations["answerMfaChallenge"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Start enrolling an authenticator app (two-step sign-in)
+         * @description A new TOTP secret (base32; SHA-1, 6 digits, 30 s) for the caller, and its `otpauth://totp/…`
+         *     URI for a QR code. Nothing changes until `POST /auth/mfa/verify` confirms a code of it; a
+         *     new setup replaces a secret not yet confirmed. While two-step sign-in is on, a setup is 409
+         *     `mfa_enabled` (turn it off first, with the password and a code), so that a stolen access
+         *     token cannot move the second factor. No body. Limited like the password routes (10 a
+         *     minute), per client IP and per user.
+         */
+        post: operations["setUpMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Confirm the authenticator app and turn two-step sign-in on
+         * @description A current code of the secret `POST /auth/mfa/setup` gave (Cognito's `VerifySoftwareToken`),
+         *     then two-step sign-in on (`SetUserMFAPreference`): every later sign-in asks for a code. A
+         *     wrong code is 400 `validation_failed` on `code` (not 401, which would read as a session
+         *     that ended); no setup waiting is 409 `mfa_not_set_up`. Limited like the password routes.
+         */
+        post: operations["verifyMfa"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/mfa/disable": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Turn two-step sign-in off, with the password and a current code
+         * @description Cognito checks a code of an enrolled app only within a sign-in, so both are checked by one:
+         *     the caller's e-mail and `password`, then the `code`. A wrong password and a wrong code are
+         *     the same 400 `validation_failed` on `code` ("the password or the code is wrong"), which
+         *     never tells which one was right. The check's own session is revoked. Two-step sign-in that
+         *     is off is 409 `mfa_not_enabled`. Limited like the password routes.
+         */
+        post: operations["disableMfa"];
         delete?: never;
         options?: never;
         head?: never;
@@ -210,8 +312,9 @@ export interface paths {
          *     e-mail: a wrong one is 400 on `currentPassword` (not 401, which would read as a session
          *     that ended). Then every session of the caller is signed out (every refresh token revoked,
          *     this device's too) and this one signed in again with the new password: the answer is its
-         *     new tokens, as `POST /auth/sign-in` answers. Limited like the public auth routes (10 a
-         *     minute), per client IP and per user.
+         *     new tokens, as `POST /auth/sign-in` answers — with two-step sign-in on, its `mfa_required`
+         *     challenge, to finish at `POST /auth/mfa/challenge` with a code. Limited like the public auth
+         *     routes (10 a minute), per client IP and per user.
          */
         post: operations["changePassword"];
         delete?: never;
@@ -689,12 +792,12 @@ export interface components {
         /**
          * @description 400 `validation_failed`, `invalid_json`; 401 `unauthorized`, `invalid_credentials`,
          *     `token_expired`; 403 `user_not_confirmed`, `sign_up_closed`; 404 `not_found`; 409 `user_exists`,
-         *     `conflict`, `turn_in_progress`; 413 `payload_too_large`; 429 `rate_limited`,
+         *     `conflict`, `turn_in_progress`, `mfa_enabled`, `mfa_not_enabled`, `mfa_not_set_up`; 413 `payload_too_large`; 429 `rate_limited`,
          *     `quota_exceeded`; 500 `internal`;
          *     502 `upstream_error`; 503 `unavailable`, `database_unavailable`.
          * @enum {string}
          */
-        ErrorCode: "validation_failed" | "invalid_json" | "unauthorized" | "invalid_credentials" | "token_expired" | "user_not_confirmed" | "sign_up_closed" | "not_found" | "user_exists" | "conflict" | "turn_in_progress" | "payload_too_large" | "rate_limited" | "quota_exceeded" | "internal" | "upstream_error" | "unavailable" | "database_unavailable";
+        ErrorCode: "validation_failed" | "invalid_json" | "unauthorized" | "invalid_credentials" | "token_expired" | "user_not_confirmed" | "sign_up_closed" | "not_found" | "user_exists" | "conflict" | "turn_in_progress" | "mfa_enabled" | "mfa_not_enabled" | "mfa_not_set_up" | "payload_too_large" | "rate_limited" | "quota_exceeded" | "internal" | "upstream_error" | "unavailable" | "database_unavailable";
         FieldError: {
             /** @description The body field or query parameter, e.g. `email` or `input[3]`. */
             field: string;
@@ -819,6 +922,40 @@ export interface components {
              */
             password: string;
         };
+        /**
+         * @description The 6-digit code the authenticator app shows now; spaces (`123 456`) are ignored.
+         * @example 123456
+         */
+        MFACode: string;
+        /** @description A right password of an account with two-step sign-in on; no tokens yet. */
+        MFAChallenge: {
+            /** @constant */
+            challenge: "mfa_required";
+            /** @description Opaque; for `POST /auth/mfa/challenge`, within 3 minutes. Never log it. */
+            session: string;
+        };
+        MFAChallengeRequest: {
+            email: components["schemas"]["Email"];
+            session: string;
+            code: components["schemas"]["MFACode"];
+        };
+        MFASetup: {
+            /** @description The TOTP secret, base32, for typing into an app by hand. */
+            secret: string;
+            /** @description The `otpauth://totp/Macro%20AI:<e-mail>?secret=…&issuer=Macro%20AI&algorithm=SHA1&digits=6&period=30` URI, for a QR code. */
+            otpauthUri: string;
+        };
+        MFACodeRequest: {
+            code: components["schemas"]["MFACode"];
+        };
+        MFADisableRequest: {
+            /** Format: password */
+            password: string;
+            code: components["schemas"]["MFACode"];
+        };
+        MFAStatus: {
+            mfaEnabled: boolean;
+        };
         Conversation: {
             /** Format: uuid */
             id: string;
@@ -846,10 +983,10 @@ export interface components {
         };
         CreateConversationRequest: {
             /**
-             * @description Trimmed; 1–255 characters.
+             * @description Trimmed; 1–255 characters. Absent or null is the default.
              * @default New conversation
              */
-            title?: string;
+            title?: string | null;
         };
         UpdateConversationRequest: {
             /** @description Trimmed; 1–255 characters. */
@@ -1286,6 +1423,16 @@ export interface components {
                 "application/json": components["schemas"]["Error"];
             };
         };
+        /** @description `mfa_enabled`: two-step sign-in is on already (turn it off first); `mfa_not_enabled`: it is off; `mfa_not_set_up`: no secret of `POST /auth/mfa/setup` waits for a code. */
+        MFAConflict: {
+            headers: {
+                "X-Request-Id": components["headers"]["X-Request-Id"];
+                [name: string]: unknown;
+            };
+            content: {
+                "application/json": components["schemas"]["Error"];
+            };
+        };
         /** @description `payload_too_large`: the body is over 64 KiB. */
         PayloadTooLarge: {
             headers: {
@@ -1486,6 +1633,38 @@ export interface operations {
             };
         };
         responses: {
+            /** @description Signed in (`Tokens`), or the password was right and a code is needed (`MFAChallenge`). */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Tokens"] | components["schemas"]["MFAChallenge"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["InvalidCredentials"];
+            403: components["responses"]["UserNotConfirmed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    answerMfaChallenge: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MFAChallengeRequest"];
+            };
+        };
+        responses: {
             /** @description Signed in. */
             200: {
                 headers: {
@@ -1498,7 +1677,97 @@ export interface operations {
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["InvalidCredentials"];
-            403: components["responses"]["UserNotConfirmed"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    setUpMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The secret, to type in, and its URI, to scan. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFASetup"];
+                };
+            };
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["MFAConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    verifyMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MFACodeRequest"];
+            };
+        };
+        responses: {
+            /** @description Two-step sign-in is on. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFAStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["MFAConflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["Internal"];
+            502: components["responses"]["UpstreamError"];
+        };
+    };
+    disableMfa: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MFADisableRequest"];
+            };
+        };
+        responses: {
+            /** @description Two-step sign-in is off. */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MFAStatus"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["MFAConflict"];
             413: components["responses"]["PayloadTooLarge"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["Internal"];
@@ -1664,14 +1933,14 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Changed; the new tokens of this session (the refresh token is new too). */
+            /** @description Changed; the new tokens of this session (the refresh token is new too), or the challenge of its new sign-in. */
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Tokens"];
+                    "application/json": components["schemas"]["Tokens"] | components["schemas"]["MFAChallenge"];
                 };
             };
             400: components["responses"]["BadRequest"];

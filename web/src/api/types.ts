@@ -39,6 +39,15 @@ export type Me = Schemas['User'];
 export type ChangePasswordRequest = Schemas['ChangePasswordRequest'];
 /** POST /me/delete: the password, asked again. */
 export type DeleteAccountRequest = Schemas['DeleteAccountRequest'];
+/** POST /auth/sign-in with two-step sign-in on: no tokens yet, a code is needed. */
+export type MfaChallenge = Schemas['MFAChallenge'];
+/** POST /auth/mfa/challenge: the e-mail, the challenge's session and the app's code. */
+export type MfaChallengeRequest = Schemas['MFAChallengeRequest'];
+/** POST /auth/mfa/setup: the TOTP secret and its otpauth:// URI. */
+export type MfaSetup = Schemas['MFASetup'];
+export type MfaCodeRequest = Schemas['MFACodeRequest'];
+export type MfaDisableRequest = Schemas['MFADisableRequest'];
+export type MfaStatus = Schemas['MFAStatus'];
 
 // ---- Conversations ------------------------------------------------------
 

@@ -1,19 +1,21 @@
 // The settings page's Account section: change the password (POST
 // /me/password, which signs out every other session and answers this one's
-// new tokens) and delete the account with all its data (POST /me/delete,
-// after asking for the password). It does not depend on GET /me loading: an
-// account whose deletion failed midway can no longer read /me, and must still
-// be able to finish deleting itself.
+// new tokens), two-step sign-in (./MfaSection.tsx), and delete the account
+// with all its data (POST /me/delete, after asking for the password). It does
+// not depend on GET /me loading: an account whose deletion failed midway can
+// no longer read /me, and must still be able to finish deleting itself.
 import { useState } from 'react';
 import { api } from '../config';
 import { navigate } from '../router';
 import { Field, FormError, Notice, passwordProblem, useSubmit } from './Auth';
+import { MfaSection } from './MfaSection';
 
 export function AccountSection() {
   return (
     <section className="account" aria-labelledby="account-heading">
       <h2 id="account-heading">Account</h2>
       <ChangePassword />
+      <MfaSection />
       <DeleteAccount />
     </section>
   );
@@ -37,7 +39,12 @@ function ChangePassword() {
             newPassword: passwordProblem(next) ?? (next === current ? 'Choose a password different from the current one.' : undefined),
           },
           async () => {
-            await api.changePassword({ currentPassword: current, newPassword: next });
+            const { signInAgain } = await api.changePassword({ currentPassword: current, newPassword: next });
+            if (signInAgain) {
+              // Two-step sign-in is on: every session ended, this one too.
+              navigate(`/sign-in?notice=${encodeURIComponent('Password changed. Sign in with the new one and a code from your app.')}`, { replace: true });
+              return;
+            }
             setCurrent('');
             setNext('');
             setDone('Password changed. Your other devices are signed out.');

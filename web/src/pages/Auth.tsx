@@ -1,6 +1,7 @@
 import { type FormEvent, type ReactNode, useEffect, useId, useState } from 'react';
 import { api } from '../config';
 import { ApiError, humanMessage } from '../api/errors';
+import { isMfaChallenge } from '../api/client';
 import { Link, navigate, useLocation } from '../router';
 
 type FieldErrors = Record<string, string | undefined>;
@@ -118,9 +119,14 @@ export function SignInPage() {
   const [keep, setKeep] = useState(false);
   const s = useSubmit();
   const [notConfirmed, setNotConfirmed] = useState(false);
+  // The session of an mfa_required answer: the password was right, a code is next.
+  const [mfaSession, setMfaSession] = useState<string | null>(null);
   useEffect(() => {
     performance.mark('app:signin-ready');
   }, []);
+  if (mfaSession) {
+    return <MfaCodeStep email={email.trim()} session={mfaSession} keep={keep} onRestart={() => { setMfaSession(null); setPassword(''); }} />;
+  }
   return (
     <AuthCard
       title="Sign in"
@@ -131,7 +137,11 @@ export function SignInPage() {
         setNotConfirmed(false);
         s.run({ email: emailProblem(email), password: password ? undefined : 'Enter your password.' }, async () => {
           try {
-            await api.signIn({ email: email.trim(), password }, { keep });
+            const r = await api.signIn({ email: email.trim(), password }, { keep });
+            if (isMfaChallenge(r)) {
+              setMfaSession(r.session);
+              return;
+            }
           } catch (err) {
             if (err instanceof ApiError && err.code === 'user_not_confirmed') setNotConfirmed(true);
             throw err;
@@ -163,6 +173,42 @@ export function SignInPage() {
         </p>
       ) : null}
       <button type="submit" disabled={s.busy}>{s.busy ? 'Signing in…' : 'Sign in'}</button>
+    </AuthCard>
+  );
+}
+
+/** The second step of a two-step sign-in: the authenticator app's code. */
+function MfaCodeStep(props: { email: string; session: string; keep: boolean; onRestart: () => void }) {
+  const [code, setCode] = useState('');
+  const s = useSubmit();
+  return (
+    <AuthCard
+      title="Enter your code"
+      label="Two-step sign-in"
+      onSubmit={(e) => {
+        e.preventDefault();
+        const c = code.replace(/\s+/g, '');
+        s.run({ code: /^\d{6}$/.test(c) ? undefined : 'Enter the 6-digit code from your authenticator app.' }, async () => {
+          try {
+            await api.answerMfaChallenge({ email: props.email, session: props.session, code: c }, { keep: props.keep });
+          } catch (err) {
+            if (err instanceof ApiError && err.status === 401) {
+              // A wrong code, or a session past its 3 minutes or its tries.
+              setCode('');
+              s.setFormError('That code did not work. Enter the newest code from the app, or start over if it keeps failing.');
+              return;
+            }
+            throw err;
+          }
+          navigate('/', { replace: true });
+        });
+      }}
+      footer={<button type="button" className="link" onClick={props.onRestart}>Start over</button>}
+    >
+      <p className="muted">Two-step sign-in is on for {props.email}. Open your authenticator app and enter the code it shows for Macro AI.</p>
+      <Field label="Code" name="code" inputMode="numeric" autoComplete="one-time-code" value={code} onChange={setCode} error={s.fieldErrors.code} autoFocus />
+      <FormError message={s.formError} />
+      <button type="submit" disabled={s.busy}>{s.busy ? 'Checking…' : 'Sign in'}</button>
     </AuthCard>
   );
 }

@@ -5,6 +5,7 @@
 import { type ReactNode, useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../config';
 import { humanMessage } from '../api/errors';
+import { onConversationsChanged } from '../events';
 import type { Conversation, Me } from '../api/types';
 import { navigate, useLocation } from '../router';
 import { ConversationView } from './chat/ConversationView';
@@ -56,6 +57,10 @@ export function ChatPage(props: { conversationId: string | null; themeButton: Re
     loadMore(true);
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
+  // Conversations added elsewhere (an import that finished while this page was open): list them anew.
+  const loadMoreRef = useRef(loadMore);
+  loadMoreRef.current = loadMore;
+  useEffect(() => onConversationsChanged(() => loadMoreRef.current(true)), []);
 
   // The models to choose from and the user's default, for the model picker
   // (without them it stays hidden; the chat works all the same).

@@ -3,7 +3,8 @@
 // choices), saved with PATCH /me. Only what changed is sent; an empty text is
 // "none" (null), and so is the deployment's default model. Below, the Usage
 // section (./UsageSection.tsx): a month's tokens and estimated cost per model;
-// then the Account section (./AccountSection.tsx): change the password,
+// then Your data (./DataSection.tsx): export everything, import a file; then
+// the Account section (./AccountSection.tsx): change the password,
 // delete the account.
 import { type FormEvent, type ReactNode, useCallback, useEffect, useState } from 'react';
 import { api } from '../config';
@@ -13,6 +14,7 @@ import { Link } from '../router';
 import type { Model } from './chat/ModelPicker';
 import { UsageSection } from './UsageSection';
 import { AccountSection } from './AccountSection';
+import { DataSection } from './DataSection';
 
 export const MAX_INSTRUCTIONS = 4000;
 
@@ -53,6 +55,7 @@ export function SettingsPage(props: { themeButton: ReactNode }) {
           <div className="muted" role="status">Loading…</div>
         )}
         <UsageSection />
+        <DataSection />
         <AccountSection />
       </div>
     </main>

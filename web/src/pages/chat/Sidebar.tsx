@@ -1,15 +1,25 @@
-// The chat screen's sidebar: new chat, message search, the conversation list
+// The chat screen's sidebar: new chat, message search (hybrid, keyword or
+// semantic; the query's words marked in the results), the conversation list
 // (grouped by the day of its last update: Today, Yesterday, Previous 7 days,
 // Older; infinite scroll over the cursor API, inline rename, delete with a
 // confirmation), settings and sign-out. The list's data is the page's; this draws it.
 import { type FormEvent, type ReactNode, useEffect, useId, useRef, useState } from 'react';
 import { api, session } from '../../config';
 import { ApiError, humanMessage } from '../../api/errors';
-import type { Conversation, SearchHit } from '../../api/types';
+import type { Conversation, SearchHit, SearchQuery } from '../../api/types';
 import { Link, navigate } from '../../router';
+import { MatchSnippet, queryTerms } from '../../searchMatch';
 import { groupByDate } from './dateGroups';
 
 export type ListState = 'idle' | 'loading' | 'done';
+
+export type SearchMode = NonNullable<SearchQuery['mode']>;
+/** The search's modes, the default first (GET /search's `mode`). */
+const SEARCH_MODES: { mode: SearchMode; label: string; title: string }[] = [
+  { mode: 'hybrid', label: 'Hybrid', title: 'Exact words and meaning together' },
+  { mode: 'keyword', label: 'Keyword', title: 'Exact words only' },
+  { mode: 'semantic', label: 'Semantic', title: 'By meaning only' },
+];
 
 export function Sidebar(props: {
   convs: Conversation[];
@@ -35,7 +45,11 @@ export function Sidebar(props: {
   }, [onLoadMore, listState, props.convs.length]);
 
   const [query, setQuery] = useState('');
+  const [searchMode, setSearchMode] = useState<SearchMode>('hybrid');
+  // The results with the words to mark in them: the query's, for keyword and hybrid; none for semantic.
   const [hits, setHits] = useState<SearchHit[] | null>(null);
+  const [hitTerms, setHitTerms] = useState<string[]>([]);
+  const searchSeq = useRef(0); // only the latest search's answer is shown (the mode may change meanwhile)
   const [searchError, setSearchError] = useState<string | null>(null);
   const [searching, setSearching] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
@@ -43,21 +57,26 @@ export function Sidebar(props: {
   const groups = groupByDate(props.convs, new Date());
   useRedrawAtMidnight();
 
-  async function search(e: FormEvent) {
-    e.preventDefault();
+  async function search(e?: FormEvent, mode: SearchMode = searchMode) {
+    e?.preventDefault();
     const q = query.trim();
     if (!q) {
       setHits(null);
       return;
     }
+    const seq = ++searchSeq.current;
     setSearching(true);
     setSearchError(null);
     try {
-      setHits((await api.search({ q, limit: 20 })).items);
+      const found = (await api.search({ q, limit: 20, mode })).items;
+      if (seq !== searchSeq.current) return;
+      setHitTerms(mode === 'semantic' ? [] : queryTerms(q));
+      setHits(found);
     } catch (err) {
+      if (seq !== searchSeq.current) return;
       setSearchError(err instanceof ApiError && err.fieldError('q') ? err.fieldError('q')! : humanMessage(err));
     } finally {
-      setSearching(false);
+      if (seq === searchSeq.current) setSearching(false);
     }
   }
 
@@ -92,12 +111,30 @@ export function Sidebar(props: {
         />
         <button type="submit" className="secondary" disabled={searching}>{searching ? '…' : 'Search'}</button>
       </form>
+      <fieldset className="search-modes">
+        <legend className="visually-hidden">Search mode</legend>
+        {SEARCH_MODES.map((m) => (
+          <label key={m.mode} title={m.title} className={searchMode === m.mode ? 'on' : undefined}>
+            <input
+              type="radio"
+              name="search-mode"
+              value={m.mode}
+              checked={searchMode === m.mode}
+              onChange={() => {
+                setSearchMode(m.mode);
+                if (hits && query.trim()) search(undefined, m.mode); // the results shown follow the mode
+              }}
+            />
+            {m.label}
+          </label>
+        ))}
+      </fieldset>
       {searchError ? <div className="field-error" id="search-error" role="alert">{searchError}</div> : null}
       {hits ? (
         <section className="search-results" aria-label="Search results">
           <div className="section-head">
             <span>{hits.length ? `${hits.length} result${hits.length === 1 ? '' : 's'}` : 'No matches'}</span>
-            <button type="button" className="link" onClick={() => { setHits(null); setQuery(''); }}>Clear</button>
+            <button type="button" className="link" onClick={() => { searchSeq.current++; setSearching(false); setHits(null); setQuery(''); }}>Clear</button>
           </div>
           <ul>
             {hits.map((h) => (
@@ -112,7 +149,7 @@ export function Sidebar(props: {
                   }}
                 >
                   <span className="hit-title">{h.conversationTitle}</span>
-                  <span className="hit-snippet">{h.role === 'user' ? 'You: ' : 'AI: '}{h.content.slice(0, 140)}</span>
+                  <span className="hit-snippet">{h.role === 'user' ? 'You: ' : 'AI: '}<MatchSnippet text={h.content} terms={hitTerms} max={140} /></span>
                 </a>
               </li>
             ))}

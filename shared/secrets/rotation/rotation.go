@@ -1,4 +1,8 @@
-package secrets
+// Package rotation is the two-phase rotation of the secrets in Parameter
+// Store (rotate-secrets). It is apart from shared/secrets, which every
+// function links, because it uses the SDK's SSM client: the ssm package (and
+// its package init) stays out of every other bootstrap.
+package rotation
 
 import (
 	"context"
@@ -9,10 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/ssm/types"
+
+	"github.com/macro-ai/macro-ai/shared/awsenv"
+	"github.com/macro-ai/macro-ai/shared/secrets"
 )
 
-// RotationAPI is the part of the SSM client rotation uses.
-type RotationAPI interface {
+// API is the part of the SSM client rotation uses.
+type API interface {
 	GetParameter(ctx context.Context, in *ssm.GetParameterInput, opts ...func(*ssm.Options)) (*ssm.GetParameterOutput, error)
 	PutParameter(ctx context.Context, in *ssm.PutParameterInput, opts ...func(*ssm.Options)) (*ssm.PutParameterOutput, error)
 	DeleteParameter(ctx context.Context, in *ssm.DeleteParameterInput, opts ...func(*ssm.Options)) (*ssm.DeleteParameterOutput, error)
@@ -31,7 +38,7 @@ type Validator func(ctx context.Context, value string) error
 // promotes the new one and deletes the pending one. A failed validation
 // changes nothing.
 type Rotation struct {
-	API   RotationAPI
+	API   API
 	Stage string
 }
 
@@ -50,7 +57,7 @@ func (r Rotation) path(kind, name string) string {
 
 // Rotate runs the rotation of sec with validate. The outcome is also logged
 // as one structured audit line (names and versions, never values).
-func (r Rotation) Rotate(ctx context.Context, sec Secret, validate Validator) (out Outcome) {
+func (r Rotation) Rotate(ctx context.Context, sec secrets.Secret, validate Validator) (out Outcome) {
 	out = Outcome{Secret: string(sec.Tier) + "/" + sec.Name}
 	defer func() {
 		slog.InfoContext(ctx, "secret rotation", "audit", true, "secret", out.Secret, "result", out.Result,
@@ -128,4 +135,10 @@ func (r Rotation) put(ctx context.Context, name, value string) error {
 		return fmt.Errorf("put %s: %w", name, err)
 	}
 	return nil
+}
+
+// NewClient returns the SDK's SSM client from the Lambda environment (see
+// shared/awsenv); SSM_ENDPOINT overrides the endpoint (tests, local emulators).
+func NewClient() *ssm.Client {
+	return ssm.New(ssm.Options{Region: awsenv.Region(), Credentials: awsenv.Credentials(), BaseEndpoint: awsenv.Endpoint("SSM_ENDPOINT")})
 }

@@ -1,0 +1,25 @@
+// Command auth-mfa-disable serves POST /auth/mfa/disable: MFA off, with the
+// password and a current code.
+package main
+
+import (
+	"context"
+
+	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/deps"
+)
+
+const name = "auth-mfa-disable"
+
+func main() { api.Start(name, wire) }
+
+// wire builds the route once per container: the handler behind a signed-in
+// caller's checks and the auth routes' rate limit (per IP and per user).
+func wire(ctx context.Context) (api.HandlerFunc, error) {
+	d, err := deps.New(ctx, name, deps.Cognito)
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: d.Cognito}
+	return d.Credential(h.Serve), nil
+}
