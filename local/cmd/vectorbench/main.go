@@ -44,6 +44,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/macro-ai/macro-ai/local/vectorbench"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/migrations"
@@ -300,10 +301,20 @@ func run() error {
 	}
 	if len(builds) > 0 {
 		step(start, "keyword and hybrid searches: %d labelled tokens, %d common-word queries", len(ds.Labelled), o.Queries)
-		pool, err := pools.Get(ctx, store.EfSearch)
+		// As the functions query behind the pooler: pgx's exec mode, no
+		// prepared statement, so every search is planned with its own
+		// words (a cached statement's generic plan, after five runs, knows
+		// none of them and chose worse plans for common words).
+		pcfg, err := pgxpool.ParseConfig(url + "&default_query_exec_mode=exec")
 		if err != nil {
 			return err
 		}
+		pcfg.MaxConns = 2
+		pool, err := pgxpool.NewWithConfig(ctx, pcfg)
+		if err != nil {
+			return fmt.Errorf("open the text searches' pool: %w", err)
+		}
+		defer pool.Close()
 		labelled := vectorbench.LabelQueries(ds, o.Seed)
 		wordQueries := vectorbench.WordQueries(ds.Model, o.Seed, o.Queries)
 		textWarmup := vectorbench.WordQueries(ds.Model, o.Seed+1, o.Warmup)
