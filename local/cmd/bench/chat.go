@@ -72,8 +72,7 @@ type ChatResult struct {
 	RedisHistogram map[int64]int `json:"redisCommandsHistogram"`
 	SQLHistogram   map[int64]int `json:"sqlRoundTripsHistogram"`
 	// WarmupTurns are untimed turns after the cold one: each conversation's
-	// history window gets cached and each pooled connection prepares its
-	// statements (pgx's statement cache) before the measured turns.
+	// history window gets cached before the measured turns.
 	WarmupTurns int `json:"warmupTurns"`
 	// The cold turn's, after ColdConnections PostgreSQL connections were opened.
 	ColdRedis int64 `json:"coldRedisCommands"`

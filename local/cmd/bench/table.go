@@ -81,7 +81,7 @@ func printReport(w io.Writer, rep *Report) {
 			c.RedisMean, c.RedisMin, c.RedisMax, strings.Join(names, ", "), histogram(c.RedisHistogram), t.MaxRedisCommands, mark(c.RedisMax <= t.MaxRedisCommands))
 		fmt.Fprintf(w, "  SQL round trips per warm turn                  %.2f (min %d, max %d; %s)  (target ≤ %d)%s\n",
 			c.SQLMean, c.SQLMin, c.SQLMax, histogram(c.SQLHistogram), t.MaxSQLRoundTrips, mark(c.SQLMax <= t.MaxSQLRoundTrips))
-		fmt.Fprintf(w, "  (after 1 cold and %d untimed warm turns, so that every conversation's history window is cached and both pooled connections have prepared their statements)\n", c.WarmupTurns)
+		fmt.Fprintf(w, "  (after 1 cold and %d untimed warm turns, so that every conversation's history window is cached)\n", c.WarmupTurns)
 		var cold []string
 		for _, n := range slices.Sorted(maps.Keys(c.ColdRedisByName)) {
 			cold = append(cold, fmt.Sprintf("%s %d", n, c.ColdRedisByName[n]))
