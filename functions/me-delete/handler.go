@@ -17,6 +17,18 @@ type handler struct {
 	cognito *cognito.Client
 	db      store.DB
 	redis   *redis.Client
+	files   fileStore // the data bucket
+}
+
+// fileStore removes objects by key prefix (blob.Store does).
+type fileStore interface {
+	DeletePrefix(ctx context.Context, prefix string) (int, error)
+}
+
+// filePrefixes are where the data bucket keeps a user's files: the imports
+// they uploaded and the exports they made (docs/import-export.md).
+func filePrefixes(userID string) []string {
+	return []string{"imports/" + userID + "/", "exports/" + userID + "/"}
 }
 
 // Serve: POST /me/delete {password} (auth) → 204: the account and all its
@@ -31,7 +43,9 @@ type handler struct {
 //     here on, a token issued before is refused (401) by any route that would
 //     create the users row again.
 //  3. Redis: every key of the user (history windows, rate limits, quotas,
-//     cached query vectors). A failure is 503: try again.
+//     cached query vectors), then the data bucket: every file the user
+//     uploaded to import or exported (an export's download URL then finds
+//     nothing). A failure is 503: try again.
 //  4. Cognito last: DeleteUser with the fresh access token of step 1's
 //     sign-in (with MFA on, that sign-in stops at its code challenge, which
 //     tells the password was right: the caller's own token then); the login
@@ -78,6 +92,16 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		e.RetryAfter = 5
 		return api.Response{}, e.WithCause(err)
 	}
+	files := 0
+	for _, prefix := range filePrefixes(userID) {
+		n, err := h.files.DeletePrefix(ctx, prefix)
+		files += n
+		if err != nil {
+			e := api.Errorf(http.StatusServiceUnavailable, "unavailable", "your data is deleted but your files could not be removed; try again")
+			e.RetryAfter = 5
+			return api.Response{}, e.WithCause(err)
+		}
+	}
 	if err := h.cognito.DeleteUser(ctx, deleteWith); err != nil {
 		e := cognito.APIError(err)
 		if e.Status >= 500 {
@@ -85,6 +109,6 @@ func (h *handler) Serve(ctx context.Context, req *api.Request) (api.Response, er
 		}
 		return api.Response{}, e
 	}
-	slog.InfoContext(ctx, "account deleted", "conversations", len(conversations), "redisKeys", keys)
+	slog.InfoContext(ctx, "account deleted", "conversations", len(conversations), "redisKeys", keys, "files", files)
 	return api.NoContent(), nil
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -17,13 +18,58 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/macro-ai/macro-ai/local/s3local"
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
+	"github.com/macro-ai/macro-ai/shared/blob"
 	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/store"
 	"github.com/macro-ai/macro-ai/shared/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }
+
+// dataBucket serves the data bucket (the local S3, on S3's wire protocol) to
+// the function wired next, and returns the real S3 client of it.
+func dataBucket(t *testing.T) *blob.Store {
+	t.Helper()
+	srv, err := s3local.New(s3local.Config{Dir: t.TempDir(), AccessKeyID: "local", SecretAccessKey: "local",
+		Buckets: []s3local.Bucket{{Name: "macro-ai-data"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv)
+	t.Cleanup(func() { hs.Close(); srv.Close() })
+	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
+		"AWS_SESSION_TOKEN": "local", "S3_ENDPOINT": hs.URL, "DATA_BUCKET": "macro-ai-data"} {
+		t.Setenv(k, v)
+	}
+	return blob.New("macro-ai-data")
+}
+
+// putFile stores an object; hasFile tells whether one is there.
+func putFile(t *testing.T, b *blob.Store, key string) {
+	t.Helper()
+	w, err := b.Create(context.Background(), key, "application/json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write([]byte(`{"file":"` + key + `"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func hasFile(t *testing.T, b *blob.Store, key string) bool {
+	t.Helper()
+	body, _, err := b.Open(context.Background(), key)
+	if err != nil {
+		return false
+	}
+	body.Close()
+	return true
+}
 
 // anIP is a client address of its own, so that the per-IP limit of one test
 // does not count another's requests.
@@ -152,6 +198,7 @@ func TestDeleteAccount(t *testing.T) {
 	env := testenv.Get(t)
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
+	files := dataBucket(t)
 	var logs bytes.Buffer
 	prev := slog.Default()
 	slog.SetDefault(slog.New(slog.NewJSONHandler(&logs, nil)))
@@ -202,11 +249,30 @@ func TestDeleteAccount(t *testing.T) {
 		t.Fatalf("a wrong password deleted keys: %v", got)
 	}
 
+	mine := []string{"imports/" + sub + "/a.json", "exports/" + sub + "/b.json", "exports/" + sub + "/c.json"}
+	theirs := []string{"imports/" + other + "/a.json", "exports/" + other + "/b.json"}
+	for _, key := range append(append([]string{}, mine...), theirs...) {
+		putFile(t, files, key)
+	}
+	if !hasFile(t, files, mine[0]) {
+		t.Fatal("a file put is not there")
+	}
+
 	if status, code, _ := deleteWith(testenv.TestPassword, access); status != 204 {
 		t.Fatalf("delete: %d %s", status, code)
 	}
 	if got := rowsOf(t, pool, sub); len(got) != 0 {
 		t.Errorf("rows of the deleted user remain: %v", got)
+	}
+	for _, key := range mine {
+		if hasFile(t, files, key) {
+			t.Errorf("a file of the deleted user remains: %s", key)
+		}
+	}
+	for _, key := range theirs {
+		if !hasFile(t, files, key) {
+			t.Errorf("another user's file was deleted: %s", key)
+		}
 	}
 	if got := keysOf(t, rdb, sub, keys); len(got) != 0 {
 		t.Errorf("Redis keys of the deleted user remain: %v", got)
@@ -266,6 +332,7 @@ func TestDeleteAccountRetry(t *testing.T) {
 	env := testenv.Get(t)
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
+	dataBucket(t)
 	h := testenv.Wire(t, wire)
 	pool := testenv.Pool(t, dbURL)
 	email, sub := env.NewConfirmedUser(t)
@@ -300,6 +367,7 @@ func TestDeleteAccountWithMFA(t *testing.T) {
 	env := testenv.Get(t)
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
+	dataBucket(t)
 	h := testenv.Wire(t, wire)
 	pool := testenv.Pool(t, dbURL)
 	email, sub := env.NewConfirmedUser(t)

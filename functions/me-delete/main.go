@@ -6,10 +6,17 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/blob"
+	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
 const name = "me-delete"
+
+// settings is the function's own configuration.
+type settings struct {
+	Bucket string `env:"DATA_BUCKET,required"` // the user's imported and exported files
+}
 
 func main() { api.Start(name, wire) }
 
@@ -20,6 +27,10 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: d.Cognito, db: d.Store, redis: d.Redis}
+	s, err := config.Load[settings]()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: d.Cognito, db: d.Store, redis: d.Redis, files: blob.New(s.Bucket)}
 	return d.Credential(h.Serve), nil
 }

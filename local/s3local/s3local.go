@@ -169,11 +169,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, e)
 		return
 	}
+	q := r.URL.Query()
 	if key == "" {
-		s.fail(w, r, &s3Error{http.StatusNotImplemented, "NotImplemented", "bucket operations are not emulated"})
+		if r.Method == http.MethodGet && q.Get("list-type") == "2" {
+			s.listObjects(w, name, q)
+			return
+		}
+		s.fail(w, r, &s3Error{http.StatusNotImplemented, "NotImplemented", "bucket operations other than ListObjectsV2 are not emulated"})
 		return
 	}
-	q := r.URL.Query()
 	switch {
 	case r.Method == http.MethodPut && q.Has("uploadId"):
 		s.uploadPart(w, r, sig, q)
@@ -283,6 +287,57 @@ func (s *Server) getObject(w http.ResponseWriter, r *http.Request, bucket, key s
 	if r.Method == http.MethodGet {
 		_, _ = io.Copy(w, f)
 	}
+}
+
+// listObjects is ListObjectsV2: the keys under prefix in key order, at
+// most max-keys (1 000) a page, continued after continuation-token (here
+// the last key of the page before).
+func (s *Server) listObjects(w http.ResponseWriter, bucket string, q url.Values) {
+	prefix, after := q.Get("prefix"), q.Get("continuation-token")
+	maxKeys := 1000
+	if n, err := strconv.Atoi(q.Get("max-keys")); err == nil && n >= 0 && n < maxKeys {
+		maxKeys = n
+	}
+	type content struct {
+		Key          string
+		LastModified string
+		ETag         string
+		Size         int64
+		StorageClass string
+	}
+	s.mu.Lock()
+	var keys []string
+	for k := range s.objects {
+		if key, ok := strings.CutPrefix(k, bucket+"/"); ok && strings.HasPrefix(key, prefix) && key > after {
+			keys = append(keys, key)
+		}
+	}
+	slices.Sort(keys)
+	truncated := len(keys) > maxKeys
+	keys = keys[:min(len(keys), maxKeys)]
+	var contents []content
+	for _, k := range keys {
+		o := s.objects[bucket+"/"+k]
+		contents = append(contents, content{Key: k, LastModified: o.modified.UTC().Format(time.RFC3339), ETag: o.etag, Size: o.size, StorageClass: "STANDARD"})
+	}
+	s.mu.Unlock()
+	res := struct {
+		XMLName               xml.Name `xml:"http://s3.amazonaws.com/doc/2006-03-01/ ListBucketResult"`
+		Name                  string
+		Prefix                string
+		KeyCount              int
+		MaxKeys               int
+		IsTruncated           bool
+		ContinuationToken     string `xml:",omitempty"`
+		NextContinuationToken string `xml:",omitempty"`
+		Contents              []content
+	}{Name: bucket, Prefix: prefix, KeyCount: len(contents), MaxKeys: maxKeys, IsTruncated: truncated, ContinuationToken: after, Contents: contents}
+	if truncated {
+		res.NextContinuationToken = keys[len(keys)-1]
+	}
+	w.Header().Set("Content-Type", "application/xml")
+	_, _ = io.WriteString(w, xml.Header)
+	_ = xml.NewEncoder(w).Encode(res)
 }
 
 func (s *Server) deleteObject(w http.ResponseWriter, bucket, key string) {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -309,5 +310,49 @@ func TestFromTemplate(t *testing.T) {
 	}
 	if _, err := s3local.FromTemplate(tpl, "NoBucket", bucket); err == nil {
 		t.Error("an unknown bucket was found")
+	}
+}
+
+// TestListAndDeletePrefix: ListObjectsV2 through the real SDK's paginator
+// finds exactly the keys under the prefix, and blob.DeletePrefix removes
+// them and nothing else.
+func TestListAndDeletePrefix(t *testing.T) {
+	f := start(t)
+	ctx := context.Background()
+	write := func(key string) {
+		t.Helper()
+		w, err := f.store.Create(ctx, key, "application/json")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.Write([]byte("{}")); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const mine = 5
+	for i := range mine {
+		write(fmt.Sprintf("exports/u/%04d.json", i))
+	}
+	others := []string{"exports/u2/a.json", "exports/v/a.json", "imports/u/a.json"}
+	for _, k := range others {
+		write(k)
+	}
+	n, err := f.store.DeletePrefix(ctx, "exports/u/")
+	if err != nil || n != mine {
+		t.Fatalf("deleted %d, %v; want %d", n, err, mine)
+	}
+	if n, err := f.store.DeletePrefix(ctx, "exports/u/"); err != nil || n != 0 {
+		t.Errorf("again: deleted %d, %v; want 0", n, err)
+	}
+	for _, k := range others {
+		r, _, err := f.store.Open(ctx, k)
+		if err != nil {
+			t.Errorf("%s is gone: %v", k, err)
+			continue
+		}
+		r.Close()
 	}
 }

@@ -28,7 +28,9 @@ var accountRoutes = map[string]string{
 // action: changing a password and deleting a user go through Cognito's
 // user API with the user's own token (ChangePassword, GlobalSignOut,
 // DeleteUser), so no function can act on another user of the pool; and the
-// account functions may read their secrets and nothing else.
+// account functions may read their secrets and nothing else — but the
+// deletion, which also lists and deletes the user's files in the data
+// bucket (its policy scopes them to the imports/ and exports/ prefixes).
 func TestAccountRoutes(t *testing.T) {
 	tpl, node := loadTemplate(t)
 	checkProblems(t, checkAccountRoutes(tpl, node), "")
@@ -42,7 +44,7 @@ func TestAccountRoutesChecksCatch(t *testing.T) {
 	}
 	real := string(data)
 	deleteRoute := "            Path: /me/delete\n            Method: POST\n"
-	deletePolicies := "        LogGroup: !Ref MeDeleteLogGroup\n      Environment:\n        Variables:\n          SECRETS: critical/database-url,standard/redis-url\n      Policies:\n        - Statement:\n"
+	deletePolicies := "        LogGroup: !Ref MeDeleteLogGroup\n      Environment:\n        Variables:\n          SECRETS: critical/database-url,standard/redis-url\n          DATA_BUCKET: !Ref DataBucket\n      Policies:\n        - Statement:\n"
 	mfaRoute := "            Path: /auth/mfa/disable\n            Method: POST\n"
 	tests := []struct{ name, old, new, want string }{
 		{"MFA off without a token", mfaRoute, mfaRoute + "            Auth:\n              Authorizer: NONE\n", "POST /auth/mfa/disable must be signed in"},
@@ -56,6 +58,8 @@ func TestAccountRoutesChecksCatch(t *testing.T) {
 			"        LogGroup: !Ref MePasswordLogGroup\n      Environment:\n        Variables:\n          SECRETS: standard/redis-url\n      Policies:\n        - Statement:\n",
 			"        LogGroup: !Ref MePasswordLogGroup\n      Environment:\n        Variables:\n          SECRETS: standard/redis-url\n      Policies:\n        - Statement:\n            - Effect: Allow\n              Action: s3:GetObject\n              Resource: !Sub ${DataBucket.Arn}/exports/*\n",
 			"MePasswordFunction: s3:getobject: an account function reads its secrets and nothing else"},
+		{"the deletion reads files", deletePolicies, deletePolicies + "            - Effect: Allow\n              Action: s3:GetObject\n              Resource: !Sub ${DataBucket.Arn}/exports/*\n",
+			"MeDeleteFunction: s3:getobject: an account function reads its secrets and nothing else"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,6 +78,12 @@ func TestAccountRoutesChecksCatch(t *testing.T) {
 			checkProblems(t, checkAccountRoutes(tpl, node), tt.want)
 		})
 	}
+}
+
+// accountFileActions are the data-bucket actions an account function may
+// hold besides reading its secrets: the deletion removes the user's files.
+var accountFileActions = map[string]map[string]bool{
+	"MeDeleteFunction": {"s3:listbucket": true, "s3:deleteobject": true},
 }
 
 func checkAccountRoutes(tpl *template.Template, root *yaml.Node) []string {
@@ -111,7 +121,7 @@ func checkAccountRoutes(tpl *template.Template, root *yaml.Node) []string {
 			if strings.HasPrefix(a, "cognito-idp:") {
 				add("%s: %s: no function needs a Cognito IAM action (the user API is authorised by the user's token)", id, a)
 			}
-			if accountFns[id] && a != "ssm:getparameters" && a != "kms:decrypt" {
+			if accountFns[id] && a != "ssm:getparameters" && a != "kms:decrypt" && !accountFileActions[id][a] {
 				add("%s: %s: an account function reads its secrets and nothing else", id, a)
 			}
 		}

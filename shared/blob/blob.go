@@ -103,6 +103,27 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
+// DeletePrefix removes every object whose key starts with prefix, a page
+// of keys (ListObjectsV2) at a time, and returns how many it removed.
+// Nothing there is no error.
+func (s *Store) DeletePrefix(ctx context.Context, prefix string) (int, error) {
+	n := 0
+	pages := s3.NewListObjectsV2Paginator(s.client, &s3.ListObjectsV2Input{Bucket: &s.Bucket, Prefix: &prefix})
+	for pages.HasMorePages() {
+		page, err := pages.NextPage(ctx)
+		if err != nil {
+			return n, fmt.Errorf("list %s: %w", prefix, err)
+		}
+		for _, o := range page.Contents {
+			if err := s.Delete(ctx, aws.ToString(o.Key)); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
 // PartSize is the size of each part of a multipart upload but the last:
 // S3's smallest (5 MiB), so that a writer holds as little as it may.
 const PartSize = 5 << 20
