@@ -154,43 +154,13 @@ func benchChat(ctx context.Context, tpl *template.Template, o options, env teste
 		return nil, err
 	}
 
-	// The dev model, timed.
-	model := devmodel.New(devmodel.Config{Dimensions: env.EmbeddingDimensions, FirstTokenDelay: o.firstToken})
-	defer model.Close()
-	timer := &modelTimer{next: model}
-	modelURL, stopModel, err := serve(timer)
+	// The dev model, timed; PostgreSQL and Redis, counted.
+	c, err := newCounted(env, devmodel.Config{Dimensions: env.EmbeddingDimensions, FirstTokenDelay: o.firstToken})
 	if err != nil {
 		return nil, err
 	}
-	defer stopModel()
-
-	pg, err := bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PgBouncerPort))
-	if err != nil {
-		return nil, err
-	}
-	defer pg.Close()
-	ru, err := url.Parse(env.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	rc, err := bench.NewRedisCounter(ru.Host)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-
-	vars := env.Vars()
-	// The functions reach PostgreSQL through the pooler, as on AWS (exec mode:
-	// no prepared statements), counted on the way.
-	du, err := url.Parse(env.PooledDatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("database url: %w", err)
-	}
-	du.Host = pg.Addr()
-	vars["DATABASE_URL"] = du.String()
-	ru.Host = rc.Addr()
-	vars["REDIS_URL"] = ru.String()
-	vars["OPENAI_BASE_URL"], vars["OPENAI_API_KEY"] = modelURL+"/v1", "dev"
+	defer c.close()
+	pg, rc, timer, vars := c.pg, c.rc, c.timer, c.vars
 	vars["RATE_LIMIT_CHAT_PER_MINUTE"] = "1000000"                       // one user sends more than a minute's 20 turns
 	vars["QUOTA_TURNS_PER_DAY"], vars["QUOTA_TOKENS_PER_DAY"] = "0", "0" // and more than a day's
 
@@ -436,4 +406,62 @@ func seedBranches(ctx context.Context, databaseURL, user string, convs []string,
 		}
 	}
 	return nil
+}
+
+// counted is a stack's settings for functions whose trips to PostgreSQL
+// (through the pooler, as on AWS: exec mode, no prepared statements) and to
+// Redis go through counting proxies, which are also delay lines, and whose
+// model is the timed dev model.
+type counted struct {
+	vars  map[string]string
+	pg    *bench.PGCounter
+	rc    *bench.RedisCounter
+	timer *modelTimer
+	model *devmodel.Server
+	stops []func()
+}
+
+// newCounted starts the dev model with cfg and the two proxies.
+func newCounted(env testenv.Env, cfg devmodel.Config) (*counted, error) {
+	c := &counted{model: devmodel.New(cfg)}
+	c.stops = append(c.stops, func() { c.model.Close() })
+	c.timer = &modelTimer{next: c.model}
+	modelURL, stopModel, err := serve(c.timer)
+	if err != nil {
+		c.close()
+		return nil, err
+	}
+	c.stops = append(c.stops, stopModel)
+	if c.pg, err = bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PgBouncerPort)); err != nil {
+		c.close()
+		return nil, err
+	}
+	c.stops = append(c.stops, func() { c.pg.Close() })
+	ru, err := url.Parse(env.RedisURL)
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("redis url: %w", err)
+	}
+	if c.rc, err = bench.NewRedisCounter(ru.Host); err != nil {
+		c.close()
+		return nil, err
+	}
+	c.stops = append(c.stops, func() { c.rc.Close() })
+	du, err := url.Parse(env.PooledDatabaseURL)
+	if err != nil {
+		c.close()
+		return nil, fmt.Errorf("database url: %w", err)
+	}
+	du.Host, ru.Host = c.pg.Addr(), c.rc.Addr()
+	c.vars = env.Vars()
+	c.vars["DATABASE_URL"], c.vars["REDIS_URL"] = du.String(), ru.String()
+	c.vars["OPENAI_BASE_URL"], c.vars["OPENAI_API_KEY"] = modelURL+"/v1", "dev"
+	return c, nil
+}
+
+// close stops what newCounted started, the last first.
+func (c *counted) close() {
+	for i := len(c.stops) - 1; i >= 0; i-- {
+		c.stops[i]()
+	}
 }

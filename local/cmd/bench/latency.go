@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 
@@ -76,41 +75,12 @@ func benchLatency(ctx context.Context, tpl *template.Template, o options, env te
 	if err := seedBranches(ctx, env.DatabaseURL, sub, convs[:1], 40); err != nil {
 		return nil, err
 	}
-	model := devmodel.New(devmodel.Config{Dimensions: env.EmbeddingDimensions, FirstTokenDelay: o.firstToken, EmbeddingDelay: o.embedLatency})
-	defer model.Close()
-	timer := &modelTimer{next: model}
-	modelURL, stopModel, err := serve(timer)
+	c, err := newCounted(env, devmodel.Config{Dimensions: env.EmbeddingDimensions, FirstTokenDelay: o.firstToken, EmbeddingDelay: o.embedLatency})
 	if err != nil {
 		return nil, err
 	}
-	defer stopModel()
-
-	pg, err := bench.NewPGCounter(fmt.Sprintf("127.0.0.1:%d", env.PgBouncerPort))
-	if err != nil {
-		return nil, err
-	}
-	defer pg.Close()
-	ru, err := url.Parse(env.RedisURL)
-	if err != nil {
-		return nil, fmt.Errorf("redis url: %w", err)
-	}
-	rc, err := bench.NewRedisCounter(ru.Host)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	vars := env.Vars()
-	// The functions reach PostgreSQL through the pooler, as on AWS (exec mode:
-	// no prepared statements), counted on the way.
-	du, err := url.Parse(env.PooledDatabaseURL)
-	if err != nil {
-		return nil, fmt.Errorf("database url: %w", err)
-	}
-	du.Host = pg.Addr()
-	vars["DATABASE_URL"] = du.String()
-	ru.Host = rc.Addr()
-	vars["REDIS_URL"] = ru.String()
-	vars["OPENAI_BASE_URL"], vars["OPENAI_API_KEY"] = modelURL+"/v1", "dev"
+	defer c.close()
+	pg, rc, timer, vars := c.pg, c.rc, c.timer, c.vars
 	vars["RATE_LIMIT_PER_MINUTE"], vars["RATE_LIMIT_CHAT_PER_MINUTE"] = "1000000", "1000000"
 	vars["QUOTA_TURNS_PER_DAY"], vars["QUOTA_TOKENS_PER_DAY"], vars["QUOTA_EMBED_CHARS_PER_DAY"] = "0", "0", "0"
 
