@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -23,24 +22,6 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 func anIP() string { return fmt.Sprintf("198.51.%d.%d", rand.IntN(256), 1+rand.IntN(254)) }
-
-func wrongCode(t *testing.T, secret string) string {
-	t.Helper()
-	valid := map[string]bool{}
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		c, err := testenv.TOTP(secret, time.Now().Add(d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		valid[c] = true
-	}
-	for {
-		c := fmt.Sprintf("%06d", rand.IntN(1_000_000))
-		if !valid[c] {
-			return c
-		}
-	}
-}
 
 // TestChallenge: the second step of a sign-in with MFA on. A wrong code, a
 // session that is not the pool's, another user's e-mail: each is the one
@@ -73,7 +54,7 @@ func TestChallenge(t *testing.T) {
 		return resp.StatusCode, e.Code, e.Message
 	}
 	wrongPassword := cognito.InvalidCredentials()
-	wrong := wrongCode(t, secret)
+	wrong := testenv.WrongCode(t, secret)
 	tests := []struct {
 		name string
 		body map[string]string
@@ -143,7 +124,7 @@ func TestChallengeSessionWearsOut(t *testing.T) {
 	ip := anIP()
 	for i := 0; i < 5; i++ {
 		resp := apitest.Do(t, h, apitest.Event("POST", "/auth/mfa/challenge",
-			map[string]string{"email": email, "session": session, "code": wrongCode(t, secret)}, apitest.WithSourceIP(ip)))
+			map[string]string{"email": email, "session": session, "code": testenv.WrongCode(t, secret)}, apitest.WithSourceIP(ip)))
 		if resp.StatusCode != 401 {
 			t.Fatalf("wrong code %d: %d %s", i+1, resp.StatusCode, resp.Body)
 		}

@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/macro-ai/macro-ai/shared/api/apitest"
 	"github.com/macro-ai/macro-ai/shared/testenv"
@@ -16,24 +15,6 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 func anIP() string { return fmt.Sprintf("198.51.%d.%d", rand.IntN(256), 1+rand.IntN(254)) }
-
-func wrongCode(t *testing.T, secret string) string {
-	t.Helper()
-	valid := map[string]bool{}
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		c, err := testenv.TOTP(secret, time.Now().Add(d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		valid[c] = true
-	}
-	for {
-		c := fmt.Sprintf("%06d", rand.IntN(1_000_000))
-		if !valid[c] {
-			return c
-		}
-	}
-}
 
 // TestDisable: MFA off needs the password and a current code; a wrong
 // password and a wrong code are the same answer, word for word, and leave MFA
@@ -64,7 +45,7 @@ func TestDisable(t *testing.T) {
 		t.Errorf("MFA off already: %d %s, want 409 mfa_not_enabled", status, code)
 	}
 	secret := env.EnableMFA(t, access)
-	wrong := wrongCode(t, secret)
+	wrong := testenv.WrongCode(t, secret)
 	s1, c1, d1 := post(map[string]string{"password": "Wrong-Horse-1", "code": testenv.Code(t, secret)})
 	s2, c2, d2 := post(map[string]string{"password": testenv.TestPassword, "code": wrong})
 	if s1 != 400 || c1 != "validation_failed" || !strings.Contains(d1, "code") {

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -20,25 +19,6 @@ import (
 func TestMain(m *testing.M) { testenv.Main(m) }
 
 func anIP() string { return fmt.Sprintf("198.51.%d.%d", rand.IntN(256), 1+rand.IntN(254)) }
-
-// wrongCode is a valid-looking code that is none of secret's codes now.
-func wrongCode(t *testing.T, secret string) string {
-	t.Helper()
-	valid := map[string]bool{}
-	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
-		c, err := testenv.TOTP(secret, time.Now().Add(d))
-		if err != nil {
-			t.Fatal(err)
-		}
-		valid[c] = true
-	}
-	for {
-		c := fmt.Sprintf("%06d", rand.IntN(1_000_000))
-		if !valid[c] {
-			return c
-		}
-	}
-}
 
 // TestVerify: without a setup, 409 mfa_not_set_up; a wrong code is 400 on
 // code and turns nothing on; the right code (RFC 6238, computed here) turns
@@ -81,7 +61,7 @@ func TestVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	secret := aws.ToString(out.SecretCode)
-	wrong := wrongCode(t, secret)
+	wrong := testenv.WrongCode(t, secret)
 	if status, code, field := post(map[string]string{"code": wrong}); status != 400 || code != "validation_failed" || field != "code" {
 		t.Fatalf("a wrong code: %d %s %s, want 400 on code", status, code, field)
 	}

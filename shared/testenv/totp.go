@@ -7,6 +7,7 @@ import (
 	"encoding/base32"
 	"encoding/binary"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"testing"
 	"time"
@@ -42,6 +43,26 @@ func Code(tb testing.TB, secret string) string {
 		tb.Fatal(err)
 	}
 	return code
+}
+
+// WrongCode is a code that looks valid but is none of secret's codes within
+// a step of now (the window a verifier accepts).
+func WrongCode(tb testing.TB, secret string) string {
+	tb.Helper()
+	valid := map[string]bool{}
+	for _, d := range []time.Duration{-30 * time.Second, 0, 30 * time.Second} {
+		c, err := TOTP(secret, time.Now().Add(d))
+		if err != nil {
+			tb.Fatal(err)
+		}
+		valid[c] = true
+	}
+	for {
+		c := fmt.Sprintf("%06d", rand.IntN(1_000_000))
+		if !valid[c] {
+			return c
+		}
+	}
 }
 
 // EnableMFA enrols the access token's user in TOTP MFA straight through the
