@@ -11,7 +11,6 @@ import (
 	"sync"
 
 	"github.com/redis/go-redis/v9"
-	"github.com/redis/go-redis/v9/maintnotifications"
 
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/lifecycle"
@@ -35,11 +34,7 @@ func open(ctx context.Context, cfg config.Redis, b *breaker) (*redis.Client, err
 	opt.ContextTimeoutEnabled = true
 	opt.PoolSize = 2 // one request at a time per Lambda instance
 	opt.MaxRetries = 0
-	opt.DialerRetries = 1      // a refused dial fails at once instead of after five backed-off tries
 	opt.DisableIdentity = true // skip CLIENT SETINFO: one round trip less per connection
-	// Nor CLIENT MAINT_NOTIFICATIONS (Redis Enterprise's maintenance
-	// hand-over, which Upstash and a plain Redis do not send): another.
-	opt.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
 	routeLogs.Do(func() { redis.SetLogger(slogLogger{}) })
 	rdb := redis.NewClient(opt)
 	rdb.AddHook(b)
