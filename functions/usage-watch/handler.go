@@ -13,10 +13,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/macro-ai/macro-ai/shared/observe"
@@ -44,17 +40,18 @@ type settings struct {
 	Timeout time.Duration `env:"USAGE_TIMEOUT" envDefault:"5s"`
 }
 
-// metricReader is the part of the CloudWatch client the watch uses.
+// metricReader is the part of CloudWatch the watch uses (cloudWatch).
 // GetMetricStatistics, not GetMetricData: it counts against CloudWatch's
 // free million API requests a month, which GetMetricData never does.
 type metricReader interface {
-	GetMetricStatistics(ctx context.Context, in *cloudwatch.GetMetricStatisticsInput, opts ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricStatisticsOutput, error)
+	GetMetricStatistics(ctx context.Context, q metricQuery) (*metricStatistics, error)
 }
 
-// functionLister is the part of the Lambda client the watch uses: the
-// account's functions and their memory, for the GB-seconds.
+// functionLister is the part of Lambda the watch uses (lambdaAPI): the
+// account's functions and their memory, for the GB-seconds, a page at a
+// time from marker ("" for the first page).
 type functionLister interface {
-	ListFunctions(ctx context.Context, in *awslambda.ListFunctionsInput, opts ...func(*awslambda.Options)) (*awslambda.ListFunctionsOutput, error)
+	ListFunctions(ctx context.Context, marker string) (*functionPage, error)
 }
 
 type handler struct {
@@ -263,43 +260,54 @@ func parseInfo(info string) map[string]string {
 // every function ListFunctions names): the free tier is the account's, not
 // this stack's. One GetMetricStatistics call per metric, daily datapoints.
 func (h *handler) lambdaUsage(ctx context.Context, monthStart, now time.Time) (requests, gbSeconds float64, err error) {
-	sum := func(metric string, dims []cwtypes.Dimension) (float64, error) {
-		out, err := h.cw.GetMetricStatistics(ctx, &cloudwatch.GetMetricStatisticsInput{
-			Namespace: aws.String("AWS/Lambda"), MetricName: aws.String(metric), Dimensions: dims,
-			StartTime: aws.Time(monthStart), EndTime: aws.Time(now), Period: aws.Int32(86400),
-			Statistics: []cwtypes.Statistic{cwtypes.StatisticSum},
+	sum := func(metric string, dims []dimension) (float64, error) {
+		out, err := h.cw.GetMetricStatistics(ctx, metricQuery{
+			Namespace: "AWS/Lambda", MetricName: metric, Dimensions: dims,
+			Start: monthStart, End: now, Period: 24 * time.Hour, Statistics: []string{"Sum"},
 		})
 		if err != nil {
 			return 0, err
 		}
 		var total float64
 		for _, p := range out.Datapoints {
-			total += aws.ToFloat64(p.Sum)
+			total += p.Sum
 		}
 		return total, nil
 	}
 	if requests, err = sum("Invocations", nil); err != nil {
 		return 0, 0, err
 	}
-	memory := map[string]int32{}
-	pages := awslambda.NewListFunctionsPaginator(h.lambda, &awslambda.ListFunctionsInput{})
-	for pages.HasMorePages() {
-		page, err := pages.NextPage(ctx)
-		if err != nil {
-			return 0, 0, err
-		}
-		for _, f := range page.Functions {
-			memory[aws.ToString(f.FunctionName)] = aws.ToInt32(f.MemorySize)
-		}
+	memory, err := functionMemory(ctx, h.lambda)
+	if err != nil {
+		return 0, 0, err
 	}
 	for _, name := range slices.Sorted(maps.Keys(memory)) {
-		ms, err := sum("Duration", []cwtypes.Dimension{{Name: aws.String("FunctionName"), Value: aws.String(name)}})
+		ms, err := sum("Duration", []dimension{{Name: "FunctionName", Value: name}})
 		if err != nil {
 			return 0, 0, err
 		}
 		gbSeconds += ms / 1000 * float64(memory[name]) / 1024
 	}
 	return requests, round2(gbSeconds), nil
+}
+
+// functionMemory reads every page of ListFunctions: each function's memory
+// (MB) by its name.
+func functionMemory(ctx context.Context, l functionLister) (map[string]int32, error) {
+	memory := map[string]int32{}
+	for marker := ""; ; {
+		page, err := l.ListFunctions(ctx, marker)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range page.Functions {
+			memory[f.FunctionName] = f.MemorySize
+		}
+		if page.NextMarker == "" {
+			return memory, nil
+		}
+		marker = page.NextMarker
+	}
 }
 
 func round2(f float64) float64 { return float64(int64(f*100+0.5)) / 100 }

@@ -15,11 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	cwtypes "github.com/aws/aws-sdk-go-v2/service/cloudwatch/types"
-	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/google/uuid"
 	"github.com/redis/go-redis/v9"
 
@@ -35,25 +30,25 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // requests.
 type fakeCloudWatch struct {
 	mu    sync.Mutex
-	calls []*cloudwatch.GetMetricStatisticsInput
+	calls []metricQuery
 	sums  map[string][]float64 // "Invocations" or "Duration/<function>" → daily sums
 	err   error
 }
 
-func (f *fakeCloudWatch) GetMetricStatistics(_ context.Context, in *cloudwatch.GetMetricStatisticsInput, _ ...func(*cloudwatch.Options)) (*cloudwatch.GetMetricStatisticsOutput, error) {
+func (f *fakeCloudWatch) GetMetricStatistics(_ context.Context, q metricQuery) (*metricStatistics, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.calls = append(f.calls, in)
+	f.calls = append(f.calls, q)
 	if f.err != nil {
 		return nil, f.err
 	}
-	key := aws.ToString(in.MetricName)
-	for _, d := range in.Dimensions {
-		key += "/" + aws.ToString(d.Value)
+	key := q.MetricName
+	for _, d := range q.Dimensions {
+		key += "/" + d.Value
 	}
-	out := &cloudwatch.GetMetricStatisticsOutput{}
+	out := &metricStatistics{}
 	for _, s := range f.sums[key] {
-		out.Datapoints = append(out.Datapoints, cwtypes.Datapoint{Sum: aws.Float64(s)})
+		out.Datapoints = append(out.Datapoints, datapoint{Sum: s})
 	}
 	return out, nil
 }
@@ -61,18 +56,18 @@ func (f *fakeCloudWatch) GetMetricStatistics(_ context.Context, in *cloudwatch.G
 // fakeLambda lists functions two to a page.
 type fakeLambda struct{ memory map[string]int32 }
 
-func (f fakeLambda) ListFunctions(_ context.Context, in *awslambda.ListFunctionsInput, _ ...func(*awslambda.Options)) (*awslambda.ListFunctionsOutput, error) {
+func (f fakeLambda) ListFunctions(_ context.Context, marker string) (*functionPage, error) {
 	names := slices.Sorted(maps.Keys(f.memory))
 	start := 0
-	if in.Marker != nil {
-		start, _ = strconv.Atoi(*in.Marker)
+	if marker != "" {
+		start, _ = strconv.Atoi(marker)
 	}
-	out := &awslambda.ListFunctionsOutput{}
+	out := &functionPage{}
 	for _, n := range names[start:min(start+2, len(names))] {
-		out.Functions = append(out.Functions, lambdatypes.FunctionConfiguration{FunctionName: aws.String(n), MemorySize: aws.Int32(f.memory[n])})
+		out.Functions = append(out.Functions, lambdaFunction{FunctionName: n, MemorySize: f.memory[n]})
 	}
 	if start+2 < len(names) {
-		out.NextMarker = aws.String(strconv.Itoa(start + 2))
+		out.NextMarker = strconv.Itoa(start + 2)
 	}
 	return out, nil
 }
@@ -197,13 +192,12 @@ func TestReport(t *testing.T) {
 		t.Fatalf("%d GetMetricStatistics calls, want 6", len(cw.calls))
 	}
 	for _, c := range cw.calls {
-		start := aws.ToTime(c.StartTime)
-		if aws.ToString(c.Namespace) != "AWS/Lambda" || aws.ToInt32(c.Period) != 86400 || start.Day() != 1 || start.Hour() != 0 ||
-			len(c.Statistics) != 1 || c.Statistics[0] != cwtypes.StatisticSum {
+		if c.Namespace != "AWS/Lambda" || c.Period != 24*time.Hour || c.Start.Day() != 1 || c.Start.Hour() != 0 ||
+			len(c.Statistics) != 1 || c.Statistics[0] != "Sum" {
 			t.Errorf("request %+v", c)
 		}
-		if (aws.ToString(c.MetricName) == "Invocations") != (len(c.Dimensions) == 0) {
-			t.Errorf("%s with dimensions %v", aws.ToString(c.MetricName), c.Dimensions)
+		if (c.MetricName == "Invocations") != (len(c.Dimensions) == 0) {
+			t.Errorf("%s with dimensions %v", c.MetricName, c.Dimensions)
 		}
 	}
 

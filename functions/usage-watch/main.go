@@ -11,11 +11,7 @@ import (
 	"context"
 	"encoding/json"
 
-	"github.com/aws/aws-sdk-go-v2/service/cloudwatch"
-	awslambda "github.com/aws/aws-sdk-go-v2/service/lambda"
-
 	"github.com/macro-ai/macro-ai/shared/api"
-	"github.com/macro-ai/macro-ai/shared/awsenv"
 	"github.com/macro-ai/macro-ai/shared/cache"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/db"
@@ -50,8 +46,7 @@ func wire(ctx context.Context) (*handler, error) {
 	h := &handler{db: pool, rdb: rdb, cfg: cfg}
 	if cfg.LambdaMetrics != "off" {
 		// CLOUDWATCH_ENDPOINT and LAMBDA_ENDPOINT override the endpoints.
-		h.cw = cloudwatch.New(cloudwatch.Options{Region: awsenv.Region(), Credentials: awsenv.Credentials(), BaseEndpoint: awsenv.Endpoint("CLOUDWATCH_ENDPOINT")})
-		h.lambda = awslambda.New(awslambda.Options{Region: awsenv.Region(), Credentials: awsenv.Credentials(), BaseEndpoint: awsenv.Endpoint("LAMBDA_ENDPOINT")})
+		h.cw, h.lambda = newCloudWatch(), newLambda()
 	}
 	return h, nil
 }

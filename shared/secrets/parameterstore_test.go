@@ -53,7 +53,7 @@ func TestParameterStoreRequestRetriesAndErrors(t *testing.T) {
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "test")
 	t.Setenv("AWS_SESSION_TOKEN", "session")
 	p := NewParameterStore()
-	p.backoff = time.Millisecond
+	p.api.Backoff = time.Millisecond
 
 	out, err := p.GetParameters(context.Background(), []string{"/a", "/b"})
 	if err != nil || len(out.Parameters) != 1 || out.Parameters[0] != (Parameter{"/a", "v"}) || len(out.InvalidParameters) != 1 || out.InvalidParameters[0] != "/b" {
@@ -70,18 +70,5 @@ func TestParameterStoreRequestRetriesAndErrors(t *testing.T) {
 	}
 	if n := calls.Load(); n != 1 {
 		t.Errorf("%d calls for a denied read, want 1 (not retried)", n)
-	}
-}
-
-func TestParameterStoreEndpoint(t *testing.T) {
-	t.Setenv("SSM_ENDPOINT", "")
-	for region, want := range map[string]string{
-		"eu-west-2":  "https://ssm.eu-west-2.amazonaws.com",
-		"cn-north-1": "https://ssm.cn-north-1.amazonaws.com.cn",
-	} {
-		t.Setenv("AWS_REGION", region)
-		if got := NewParameterStore().endpoint; got != want {
-			t.Errorf("%s: endpoint %s, want %s", region, got, want)
-		}
 	}
 }
