@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
@@ -16,10 +17,14 @@ func main() { api.Start(name, wire) }
 // wire builds the route once per container: the handler behind the public
 // routes' per-IP limit.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.New(ctx, name, deps.Cognito, deps.Database)
+	d, err := deps.New(ctx, name, deps.Database)
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: d.Cognito, db: d.Store}
+	users, err := cognito.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: users, db: d.Store}
 	return d.Public(h.Serve), nil
 }

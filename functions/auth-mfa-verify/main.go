@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
@@ -17,10 +18,14 @@ func main() { api.Start(name, wire) }
 // caller's checks and the auth routes' rate limit (per IP and per user), so
 // that codes cannot be guessed faster than passwords.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.New(ctx, name, deps.Cognito)
+	d, err := deps.New(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: d.Cognito}
+	users, err := cognito.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: users}
 	return d.Credential(h.Serve), nil
 }

@@ -17,7 +17,11 @@ func main() { api.Start(name, wire) }
 // wire builds the route once per container: the handler behind the public
 // routes' per-IP limit.
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.New(ctx, name, deps.Cognito)
+	d, err := deps.New(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	users, err := cognito.FromEnv()
 	if err != nil {
 		return nil, err
 	}
@@ -29,6 +33,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: d.Cognito, policy: policy, emails: d.Limiter, perHour: d.Limits.AuthEmailPerHour}
+	h := &handler{cognito: users, policy: policy, emails: d.Limiter, perHour: d.Limits.AuthEmailPerHour}
 	return d.Public(h.Serve), nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/blob"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
@@ -23,7 +24,11 @@ func main() { api.Start(name, wire) }
 // wire builds the route once per container: the handler behind a signed-in
 // caller's checks and the auth routes' rate limit (per IP and per user).
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.New(ctx, name, deps.Cognito, deps.Database)
+	d, err := deps.New(ctx, name, deps.Database)
+	if err != nil {
+		return nil, err
+	}
+	users, err := cognito.FromEnv()
 	if err != nil {
 		return nil, err
 	}
@@ -31,6 +36,6 @@ func wire(ctx context.Context) (api.HandlerFunc, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: d.Cognito, db: d.Store, redis: d.Redis, files: blob.New(s.Bucket)}
+	h := &handler{cognito: users, db: d.Store, redis: d.Redis, files: blob.New(s.Bucket)}
 	return d.Credential(h.Serve), nil
 }

@@ -6,6 +6,7 @@ import (
 	"context"
 
 	"github.com/macro-ai/macro-ai/shared/api"
+	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/deps"
 )
 
@@ -16,10 +17,14 @@ func main() { api.Start(name, wire) }
 // wire builds the route once per container: the handler behind a signed-in
 // caller's checks and the auth routes' rate limit (per IP and per user).
 func wire(ctx context.Context) (api.HandlerFunc, error) {
-	d, err := deps.New(ctx, name, deps.Cognito)
+	d, err := deps.New(ctx, name)
 	if err != nil {
 		return nil, err
 	}
-	h := &handler{cognito: d.Cognito}
+	users, err := cognito.FromEnv()
+	if err != nil {
+		return nil, err
+	}
+	h := &handler{cognito: users}
 	return d.Credential(h.Serve), nil
 }

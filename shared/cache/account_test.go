@@ -96,3 +96,20 @@ func containsPrefix(keys []string, prefix string) bool {
 	}
 	return false
 }
+
+func TestIsUserID(t *testing.T) {
+	tests := map[string]bool{
+		"3f2b8c1e-7d4a-4e9b-a1c2-0d5e6f708192":          true,
+		"3F2B8C1E-7D4A-4E9B-A1C2-0D5E6F708192":          false, // a sub is lower-case
+		"3f2b8c1e7d4a4e9ba1c20d5e6f708192":              false, // no hyphens
+		"{3f2b8c1e-7d4a-4e9b-a1c2-0d5e6f708192}":        false,
+		"urn:uuid:3f2b8c1e-7d4a-4e9b-a1c2-0d5e6f708192": false,
+		"3f2b8c1e-7d4a-4e9b-a1c2-0d5e6f70819*":          false, // a SCAN wildcard
+		"":                                              false,
+	}
+	for id, want := range tests {
+		if got := isUserID(id); got != want {
+			t.Errorf("isUserID(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

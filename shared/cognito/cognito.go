@@ -34,6 +34,15 @@ type Client struct {
 	secret   string
 }
 
+// FromEnv returns the client of the pool and app client in COGNITO_*.
+func FromEnv() (*Client, error) {
+	cfg, err := config.Load[config.Cognito]()
+	if err != nil {
+		return nil, err
+	}
+	return New(cfg), nil
+}
+
 // New returns a client for cfg's pool and app client.
 func New(cfg config.Cognito) *Client {
 	opts := cip.Options{

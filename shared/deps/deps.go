@@ -15,8 +15,10 @@
 //	}
 //
 // New always loads the rate limits and the Redis client (every route is
-// rate-limited in it); options add the database, Cognito and the token
-// verifier. None of the clients connects until first used.
+// rate-limited in it); options add the database and the token verifier.
+// None of the clients connects until first used. The Cognito routes build
+// their client themselves (cognito.FromEnv): here, the Cognito SDK's
+// package would be linked into, and initialised by, every function.
 package deps
 
 import (
@@ -30,7 +32,6 @@ import (
 	"github.com/macro-ai/macro-ai/shared/api"
 	"github.com/macro-ai/macro-ai/shared/auth"
 	"github.com/macro-ai/macro-ai/shared/cache"
-	"github.com/macro-ai/macro-ai/shared/cognito"
 	"github.com/macro-ai/macro-ai/shared/config"
 	"github.com/macro-ai/macro-ai/shared/db"
 	"github.com/macro-ai/macro-ai/shared/store"
@@ -50,8 +51,6 @@ type Deps struct {
 	// that a hung database is a fast 503.
 	DB    *pgxpool.Pool
 	Store store.DB
-	// With Cognito: the user pool's client.
-	Cognito *cognito.Client
 	// With Verifier: the access-token verifier, for a route without API
 	// Gateway's authorizer in front of it (a Function URL).
 	Verifier *auth.Verifier
@@ -86,16 +85,6 @@ func Database(ctx context.Context, d *Deps) error {
 		return err
 	}
 	d.DB, d.Store = pool, bounded
-	return nil
-}
-
-// Cognito builds the user pool's client (COGNITO_*).
-func Cognito(_ context.Context, d *Deps) error {
-	cfg, err := config.Load[config.Cognito]()
-	if err != nil {
-		return err
-	}
-	d.Cognito = cognito.New(cfg)
 	return nil
 }
 
