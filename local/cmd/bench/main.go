@@ -226,6 +226,12 @@ func run() error {
 	// The model's key is a secret the functions read at cold start; the
 	// warmup rows never call the model.
 	vars["OPENAI_API_KEY"] = "dev"
+	// The data bucket's name, which imports-create, me-export and me-delete
+	// need to start; the warmup rows never reach S3.
+	vars["DATA_BUCKET"] = "macro-ai-data"
+	// One caller sends each route hundreds of requests a minute (GET /health
+	// is limited per IP).
+	vars["RATE_LIMIT_PER_MINUTE"], vars["RATE_LIMIT_AUTH_PER_MINUTE"], vars["RATE_LIMIT_HEALTH_PER_MINUTE"] = "1000000", "1000000", "1000000"
 	awsURL, stopAWS, err := serve(localAWS(envOr(vars, "STAGE", "dev"), vars))
 	if err != nil {
 		return err
