@@ -141,22 +141,33 @@ func (c *Client) Do(ctx context.Context, r Request) (*http.Response, error) {
 
 // Call sends r and reads the answer, as JSON into out unless out is nil.
 func (c *Client) Call(ctx context.Context, r Request, out any) error {
-	resp, err := c.Do(ctx, r)
-	if err != nil {
+	b, err := c.Body(ctx, r)
+	if err != nil || out == nil {
 		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("read the answer: %w", err)
-	}
-	if out == nil {
-		return nil
 	}
 	if err := json.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("decode the answer: %w", err)
 	}
 	return nil
+}
+
+// Body sends r and returns the answer's body (at most 16 MiB). For S3, an
+// <Error> in a 200 answer (CompleteMultipartUpload may send one after its
+// headers) is *Error too.
+func (c *Client) Body(ctx context.Context, r Request) ([]byte, error) {
+	resp, err := c.Do(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
+	if err != nil {
+		return nil, fmt.Errorf("read the answer: %w", err)
+	}
+	if c.s3 && bytes.Contains(b[:min(len(b), 128)], []byte("<Error>")) {
+		return nil, DecodeError(resp.StatusCode, resp.Header, b)
+	}
+	return b, nil
 }
 
 func (c *Client) request(ctx context.Context, r Request) (*http.Request, error) {

@@ -111,24 +111,11 @@ func (s *Store) Delete(ctx context.Context, key string) error {
 	return nil
 }
 
-// call sends r and decodes the XML answer into out unless out is nil. An
-// error inside a 200 answer (CompleteMultipartUpload may send one after
-// its headers) is an error too.
+// call sends r and decodes the XML answer into out unless out is nil.
 func (s *Store) call(ctx context.Context, r awsapi.Request, out any) error {
-	resp, err := s.api.Do(ctx, r)
-	if err != nil {
+	b, err := s.api.Body(ctx, r)
+	if err != nil || out == nil {
 		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return fmt.Errorf("read the answer: %w", err)
-	}
-	if bytes.Contains(b[:min(len(b), 128)], []byte("<Error>")) {
-		return awsapi.DecodeError(resp.StatusCode, resp.Header, b)
-	}
-	if out == nil {
-		return nil
 	}
 	if err := xml.Unmarshal(b, out); err != nil {
 		return fmt.Errorf("decode the answer: %w", err)
