@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -43,8 +42,7 @@ func setup(t *testing.T) *fixture {
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
 	f := &fixture{t: t}
-	srv, err := s3local.New(s3local.Config{
-		Dir: t.TempDir(), AccessKeyID: "local", SecretAccessKey: "local",
+	srv := s3local.ServeForTest(t, s3local.Config{
 		Buckets: []s3local.Bucket{{Name: bucketName, Notifications: []s3local.Notification{{Prefix: "imports/", Function: "import"}}}},
 		Invoke: func(_ context.Context, _ string, payload []byte) error {
 			var e events.S3Event
@@ -57,15 +55,6 @@ func setup(t *testing.T) *fixture {
 			return nil
 		},
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_SESSION_TOKEN": "local", "S3_ENDPOINT": hs.URL} {
-		t.Setenv(k, v)
-	}
 	f.h = testenv.Wire(t, wire)
 	f.pool = testenv.Pool(t, dbURL)
 	f.s3 = srv

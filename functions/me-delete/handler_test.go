@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -32,17 +31,8 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // the function wired next, and returns the real S3 client of it.
 func dataBucket(t *testing.T) *blob.Store {
 	t.Helper()
-	srv, err := s3local.New(s3local.Config{Dir: t.TempDir(), AccessKeyID: "local", SecretAccessKey: "local",
-		Buckets: []s3local.Bucket{{Name: "macro-ai-data"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_SESSION_TOKEN": "local", "S3_ENDPOINT": hs.URL, "DATA_BUCKET": "macro-ai-data"} {
-		t.Setenv(k, v)
-	}
+	s3local.ServeForTest(t, s3local.Config{Buckets: []s3local.Bucket{{Name: "macro-ai-data"}}})
+	t.Setenv("DATA_BUCKET", "macro-ai-data")
 	return blob.New("macro-ai-data")
 }
 

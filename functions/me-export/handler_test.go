@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -70,17 +69,8 @@ func TestExportRoundTrip(t *testing.T) {
 	env := testenv.Get(t)
 	dbURL := env.NewDatabase(t)
 	env.Setenv(t, dbURL)
-	srv, err := s3local.New(s3local.Config{Dir: t.TempDir(), AccessKeyID: "local", SecretAccessKey: "local",
-		Buckets: []s3local.Bucket{{Name: "macro-ai-data"}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv)
-	t.Cleanup(func() { hs.Close(); srv.Close() })
-	for k, v := range map[string]string{"AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local",
-		"AWS_SESSION_TOKEN": "local", "S3_ENDPOINT": hs.URL, "DATA_BUCKET": "macro-ai-data"} {
-		t.Setenv(k, v)
-	}
+	s3local.ServeForTest(t, s3local.Config{Buckets: []s3local.Bucket{{Name: "macro-ai-data"}}})
+	t.Setenv("DATA_BUCKET", "macro-ai-data")
 	conversationPage, messagePage = 2, 3 // page boundaries inside and between conversations
 	t.Cleanup(func() { conversationPage, messagePage = 200, 2000 })
 	h := testenv.Wire(t, wire)
